@@ -1,0 +1,108 @@
+/** Request and response bodies of the control API (HTTP+JSON over WEFT_HOME/weft.sock). */
+
+export const API_VERSION = 'v1'
+
+export interface PeerInfo {
+  /** Ed25519 public key, hex. */
+  id: string
+  shortId: string
+  nickname: string
+}
+
+export interface LocalPeerInfo extends PeerInfo {
+  version: string
+  restartId: string
+  pid: number
+  controlPort: number
+  udpPort: number
+  mtu: number
+  bridge: string
+  tap: string
+  home: string
+  startedAt: number
+}
+
+export type ConnectionState = 'connecting' | 'handshake' | 'established' | 'failed' | 'retrying'
+
+export interface ConnectionInfo {
+  peer: PeerInfo | null
+  address: string
+  direction: 'outbound' | 'inbound'
+  state: ConnectionState
+  /** Why a failed/retrying connection is down, or `''`. */
+  info: string
+  encryption: string
+  udpEndpoint: string | null
+  mtu: number | null
+  rttMs: number | null
+  establishedAt: number | null
+  bytesSent: number
+  bytesReceived: number
+  packetsSent: number
+  packetsReceived: number
+}
+
+export interface TargetInfo {
+  address: string
+  state: 'connected' | 'connecting' | 'retrying' | 'idle'
+  attempts: number
+  nextAttemptAt: number | null
+  lastError: string
+}
+
+export interface StatusResponse {
+  router: LocalPeerInfo
+  encryption: string
+  peers: PeerInfo[]
+  connections: ConnectionInfo[]
+  targets: TargetInfo[]
+  containers: number
+  exposed: string[]
+  drops: Record<string, number>
+}
+
+export interface ContainerInfo {
+  name: string
+  netns: string
+  ownsNetns: boolean
+  ifName: string
+  hostVeth: string
+  mac: string
+  cidrs: string[]
+  pid: number | null
+  running: boolean
+  createdAt: number
+}
+
+export type NetnsTarget = { kind: 'name' | 'pid'; value: string }
+
+export interface CreateContainerRequest {
+  name: string
+  /** Explicit addresses; empty until IPAM allocates them. */
+  cidrs: string[]
+  /** Attach an existing namespace instead of creating `<prefix><name>`. */
+  target?: NetnsTarget
+}
+
+export interface AddressRequest {
+  address: string
+}
+
+export interface CidrRequest {
+  cidr: string
+}
+
+export interface PidRequest {
+  pid: number
+}
+
+export interface JoinInfo {
+  /** Present only when this router generated the secret at its first launch. */
+  generatedSecret: string | null
+  addresses: string[]
+  port: number
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string }
+}

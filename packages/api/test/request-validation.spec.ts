@@ -1,0 +1,56 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  ApiError, parseAddressRequest, parseCidrRequest, parseCreateContainer, parsePidRequest, parseStopRequest,
+} from '../src/index.js'
+
+const parsers = [parseCreateContainer, parseAddressRequest, parseCidrRequest, parsePidRequest, parseStopRequest]
+
+describe('request validation', () => {
+  it('accepts a well-formed create request and drops unknown fields', () => {
+    const r = parseCreateContainer({ name: 'web-1', cidrs: ['10.32.0.1/12'], target: { kind: 'pid', value: '42' }, evil: 1 })
+    expect(r).toEqual({ name: 'web-1', cidrs: ['10.32.0.1/12'], target: { kind: 'pid', value: '42' } })
+  })
+
+  it.each([
+    [{ name: '' }, 'name'],
+    [{ name: '-x' }, 'name'],
+    [{ name: 'a/b' }, 'name'],
+    [{ name: 'x'.repeat(49) }, 'name'],
+    [{ name: 'ok', cidrs: 'x' }, 'cidrs'],
+    [{ name: 'ok', cidrs: [1] }, 'cidrs[0]'],
+    [{ name: 'ok', target: { kind: 'pid', value: 'abc' } }, 'target.value'],
+    [{ name: 'ok', target: { kind: 'name', value: '../x' } }, 'target.value'],
+    [{ name: 'ok', target: { kind: 'file', value: 'x' } }, 'target.kind'],
+  ])('rejects %j naming the field', (body, field) => {
+    expect(() => parseCreateContainer(body)).toThrow(field)
+  })
+
+  it('rejects bad pids and stop flags', () => {
+    expect(() => parsePidRequest({ pid: 0 })).toThrow(ApiError)
+    expect(() => parsePidRequest({ pid: 1.5 })).toThrow(ApiError)
+    expect(() => parseStopRequest({ reset: 'yes' })).toThrow(ApiError)
+    expect(parseStopRequest(null)).toEqual({ reset: false })
+  })
+
+  it('answers any JSON value with a result or an ApiError, never another failure', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(...parsers), (value, parse) => {
+        try {
+          parse(value)
+        } catch (err) {
+          expect(err).toBeInstanceOf(ApiError)
+          expect((err as ApiError).code).toBe('ERR_BAD_REQUEST')
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('never lets __proto__ through as a field', () => {
+    const body = JSON.parse('{"name":"ok","__proto__":{"polluted":true}}')
+    const r = parseCreateContainer(body) as unknown as Record<string, unknown>
+    expect(r.polluted).toBeUndefined()
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})

@@ -1,0 +1,165 @@
+import type { ContainerInfo, CreateContainerRequest, NetnsTarget } from '@weft/api'
+import type { ContainerRecord, Store } from '@weft/store'
+import type { Logger } from 'pino'
+import { CONTAINER_IFNAME } from './constants.js'
+import { DaemonError } from './errors.js'
+import {
+  attachContainer, createNetns, deleteNetns, detachContainer, hostVethName, linkExists, netnsExists, parseCidr,
+  resolveNetnsTarget, runIp,
+} from './host/index.js'
+
+export interface ContainerManagerInit {
+  bridge: string
+  mtu: number
+  netnsPrefix: string
+  /** Mixed into host-side veth names so routers sharing a kernel never collide. */
+  vethSalt: string
+}
+
+/** Is a process alive? (signal 0 probes without signalling.) */
+export function processAlive(pid: number | undefined | null): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Containers: network namespaces joined to the bridge by a veth pair, their addresses, and
+ * their records in the store. Operations run one at a time.
+ */
+export class ContainerManager {
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly init: ContainerManagerInit, private readonly store: Store, private readonly logger: Logger) {}
+
+  list(): ContainerInfo[] {
+    return this.store.listContainers().map((r) => this.info(r))
+  }
+
+  get(name: string): ContainerInfo {
+    const r = this.store.getContainer(name)
+    if (!r) throw new DaemonError('ERR_NOT_FOUND', `no container named '${name}': see 'weft ps'`)
+    return this.info(r)
+  }
+
+  create(req: CreateContainerRequest): Promise<ContainerInfo> {
+    return this.serial(async () => {
+      if (this.store.getContainer(req.name)) throw new DaemonError('ERR_CONFLICT', `a container named '${req.name}' exists already: remove it with 'weft rm ${req.name}'`)
+      if (req.cidrs.length === 0) throw new DaemonError('ERR_BAD_REQUEST', `give the container an address with --ip CIDR (e.g. --ip 10.32.0.5/12)`)
+      const cidrs = req.cidrs.map((c) => {
+        const p = parseCidr(c)
+        return `${p.address}/${p.prefix}`
+      })
+      let target: NetnsTarget
+      const ownsNetns = !req.target
+      if (req.target) {
+        target = resolveNetnsTarget(req.target.value)
+      } else {
+        target = { kind: 'name', value: `${this.init.netnsPrefix}${req.name}` }
+        await createNetns(target.value)
+      }
+      const hostVeth = hostVethName(req.name, this.init.vethSalt)
+      let mac: string
+      try {
+        ({ mac } = await attachContainer({ target, hostVeth, ifName: CONTAINER_IFNAME, bridge: this.init.bridge, mtu: this.init.mtu, cidrs }))
+      } catch (err) {
+        if (ownsNetns) await deleteNetns(target.value)
+        throw err
+      }
+      const rec: ContainerRecord = {
+        name: req.name,
+        netns: target.kind === 'name' ? target.value : `pid:${target.value}`,
+        ownsNetns,
+        hostVeth,
+        ifName: CONTAINER_IFNAME,
+        mac,
+        cidrs,
+        createdAt: Date.now(),
+        ...(target.kind === 'pid' ? { pid: Number(target.value) } : {}),
+      }
+      await this.store.putContainer(rec)
+      this.logger.info({ container: req.name, netns: rec.netns, cidrs }, 'container attached')
+      return this.info(rec)
+    })
+  }
+
+  setPid(name: string, pid: number): Promise<ContainerInfo> {
+    return this.serial(async () => {
+      this.get(name)
+      await this.store.setContainerPid(name, pid)
+      return this.get(name)
+    })
+  }
+
+  remove(name: string): Promise<{ removed: boolean }> {
+    return this.serial(async () => {
+      const r = this.store.getContainer(name)
+      if (!r) throw new DaemonError('ERR_NOT_FOUND', `no container named '${name}': see 'weft ps'`)
+      await this.teardown(r)
+      await this.store.deleteContainer(name)
+      this.logger.info({ container: name }, 'container removed')
+      return { removed: true }
+    })
+  }
+
+  /** Drops records whose veth vanished (host rebooted, namespace deleted by hand). */
+  reconcile(): Promise<void> {
+    return this.serial(async () => {
+      for (const r of this.store.listContainers()) {
+        if (await linkExists(r.hostVeth)) continue
+        this.logger.warn({ container: r.name, netns: r.netns }, 'container link is gone: forgetting the container')
+        await this.store.deleteContainer(r.name)
+      }
+    })
+  }
+
+  /** Removes every container (for `weft reset`). */
+  removeAll(): Promise<void> {
+    return this.serial(async () => {
+      for (const r of this.store.listContainers()) {
+        await this.teardown(r)
+        await this.store.deleteContainer(r.name)
+      }
+    })
+  }
+
+  private async teardown(r: ContainerRecord): Promise<void> {
+    const target = this.targetOf(r)
+    if (r.ownsNetns) await this.killNetnsProcesses(r.netns)
+    await detachContainer({ target, hostVeth: r.hostVeth, ifName: r.ifName })
+    if (r.ownsNetns) await deleteNetns(r.netns)
+  }
+
+  private async killNetnsProcesses(netns: string): Promise<void> {
+    if (!(await netnsExists(netns))) return
+    const pids = async () => (await runIp(['netns', 'pids', netns], { allowFail: true })).split(/\s+/).filter(Boolean).map(Number)
+    for (const pid of await pids()) {
+      try { process.kill(pid, 'SIGTERM') } catch { /* gone already */ }
+    }
+    for (let i = 0; i < 20 && (await pids()).length > 0; i++) await new Promise((r) => setTimeout(r, 100))
+    for (const pid of await pids()) {
+      try { process.kill(pid, 'SIGKILL') } catch { /* gone already */ }
+    }
+  }
+
+  private targetOf(r: ContainerRecord): NetnsTarget {
+    return r.netns.startsWith('pid:') ? { kind: 'pid', value: r.netns.slice(4) } : { kind: 'name', value: r.netns }
+  }
+
+  private info(r: ContainerRecord): ContainerInfo {
+    return {
+      name: r.name, netns: r.netns, ownsNetns: r.ownsNetns, ifName: r.ifName, hostVeth: r.hostVeth, mac: r.mac,
+      cidrs: r.cidrs, pid: r.pid ?? null, running: processAlive(r.pid), createdAt: r.createdAt,
+    }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+}

@@ -1,0 +1,259 @@
+import { randomBytes, randomInt } from 'node:crypto'
+import net from 'node:net'
+import type { ConnectionInfo, TargetInfo } from '@weft/api'
+import type { Identity } from '@weft/crypto'
+import type { Datapath } from '@weft/datapath'
+import type { ControlMessage } from '@weft/wire'
+import type { Logger } from 'pino'
+import {
+  CONNECTION_IDLE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, PROTOCOL_VERSION,
+} from '../constants.js'
+import { parsePeerAddress, plainAddress } from '../peer-address.js'
+import { ControlConnection } from './control-connection.js'
+import { PeerLink } from './peer-link.js'
+import { TargetDialer } from './target-dialer.js'
+
+export const ENCRYPTION = 'Noise_XXpsk0_25519_ChaChaPoly_BLAKE2b + ChaCha20-Poly1305'
+
+export interface ConnectionManagerInit {
+  nickname: string
+  port: number
+  mtu: number
+  restartId: string
+}
+
+export interface ConnectionManagerComponents {
+  identity: Identity
+  networkKeys: readonly Buffer[]
+  datapath: Datapath
+  logger: Logger
+  /** Called for every counted event (handshake failures, bad messages) for metrics. */
+  count?: (event: 'handshake_failure' | 'bad_message' | 'duplicate' | 'established', reason?: string) => void
+}
+
+/**
+ * Control connections: accepts and dials, runs handshakes, exchanges `hello`, installs data
+ * sessions, keeps heartbeats, resolves duplicate connections, and retries targets.
+ */
+export class ConnectionManager {
+  private readonly links = new Set<PeerLink>()
+  /** The established link carrying each peer's session. */
+  private readonly byPeer = new Map<string, PeerLink>()
+  private readonly dialer: TargetDialer
+  private server: net.Server | null = null
+  private heartbeat: NodeJS.Timeout | null = null
+  private readonly selfId: string
+
+  constructor(private readonly init: ConnectionManagerInit, private readonly c: ConnectionManagerComponents) {
+    this.selfId = c.identity.publicKey.toString('hex')
+    this.dialer = new TargetDialer((address) => this.dial(address))
+  }
+
+  async listen(): Promise<void> {
+    const server = net.createServer((socket) => this.accept(socket))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen({ port: this.init.port, host: '::', ipv6Only: false }, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    server.on('error', (err) => this.c.logger.error({ err: err.message }, 'control listener failed'))
+    this.server = server
+    this.heartbeat = setInterval(() => this.tick(), HEARTBEAT_INTERVAL_MS)
+  }
+
+  addTarget(address: string): void {
+    this.dialer.add(address)
+  }
+
+  removeTarget(address: string): boolean {
+    return this.dialer.remove(address)
+  }
+
+  targets(): TargetInfo[] {
+    return this.dialer.list()
+  }
+
+  connections(): ConnectionInfo[] {
+    const stats = new Map(this.c.datapath.sessionStats().map((s) => [s.localIndex, s]))
+    return [...this.links].map((l) => l.toInfo(ENCRYPTION, l.localIndex === null ? undefined : stats.get(l.localIndex)))
+  }
+
+  peers(): Array<{ id: string; nickname: string }> {
+    return [...this.byPeer].map(([id, l]) => ({ id, nickname: l.hello?.nickname ?? '' }))
+  }
+
+  async close(): Promise<void> {
+    this.dialer.stop()
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    for (const l of this.links) {
+      l.conn.send({ t: 'goodbye', reason: 'router stopping' })
+      l.conn.close('router stopping')
+    }
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
+  }
+
+  private dial(address: string): void {
+    let host: string
+    let port: number
+    try {
+      ({ host, port } = parsePeerAddress(address))
+    } catch (err) {
+      this.dialer.failed(address, (err as Error).message)
+      return
+    }
+    const socket = net.connect({ host, port })
+    socket.once('connect', () => this.c.logger.debug({ endpoint: address }, 'control connection opened'))
+    this.adopt(socket, address, 'outbound', address)
+  }
+
+  private accept(socket: net.Socket): void {
+    const address = `${plainAddress(socket.remoteAddress ?? '?')}:${socket.remotePort ?? 0}`
+    this.adopt(socket, address, 'inbound', null)
+  }
+
+  private adopt(socket: net.Socket, address: string, direction: 'outbound' | 'inbound', target: string | null): void {
+    const conn = new ControlConnection({
+      socket,
+      role: direction === 'outbound' ? 'initiator' : 'responder',
+      identity: this.c.identity,
+      networkKeys: this.c.networkKeys,
+    })
+    const link = new PeerLink(conn, address, direction, target, Date.now())
+    this.links.add(link)
+    conn.on('established', () => this.onEstablished(link))
+    conn.on('message', (msg) => this.onMessage(link, msg))
+    conn.on('badMessage', (err) => {
+      this.c.count?.('bad_message')
+      this.c.logger.warn({ endpoint: address, err: err.message }, 'dropped a bad control message')
+    })
+    conn.on('close', (reason, duringHandshake) => this.onClose(link, reason, duringHandshake))
+  }
+
+  private onEstablished(link: PeerLink): void {
+    const peerId = link.conn.remotePublicKey!.toString('hex')
+    link.peerId = peerId
+    link.lastHeardAt = Date.now()
+    if (peerId === this.selfId) {
+      link.conn.close('connected to ourselves')
+      return
+    }
+    const localIndex = this.newIndex()
+    link.localIndex = localIndex
+    link.conn.send({
+      t: 'hello',
+      version: PROTOCOL_VERSION,
+      nickname: this.init.nickname,
+      restartId: this.init.restartId,
+      udpPort: this.init.port,
+      sessionIndex: localIndex,
+      mtu: this.init.mtu,
+      addresses: [],
+    })
+    link.helloSent = true
+  }
+
+  private onMessage(link: PeerLink, msg: ControlMessage): void {
+    link.lastHeardAt = Date.now()
+    switch (msg.t) {
+      case 'hello':
+        this.onHello(link, msg)
+        break
+      case 'ping':
+        link.conn.send({ t: 'pong', id: msg.id, sentAt: msg.sentAt })
+        break
+      case 'pong':
+        link.rttMs = Math.max(0, Date.now() - msg.sentAt)
+        break
+      case 'goodbye':
+        link.conn.close(`peer said goodbye: ${msg.reason}`)
+        break
+      default:
+        break
+    }
+  }
+
+  private onHello(link: PeerLink, hello: Extract<ControlMessage, { t: 'hello' }>): void {
+    if (link.hello || link.localIndex === null || !link.peerId) {
+      this.c.count?.('bad_message', 'unexpected hello')
+      return
+    }
+    link.hello = hello
+    const peerId = link.peerId
+    const existing = this.byPeer.get(peerId)
+    if (existing && existing !== link) {
+      // Both ends dialled: keep the connection initiated by the smaller identity, on both ends.
+      const keepNew = this.initiatorId(link) < this.initiatorId(existing)
+      const loser = keepNew ? existing : link
+      this.c.count?.('duplicate')
+      if (loser.target) this.dialer.connected(loser.target, peerId)
+      loser.state = 'failed'
+      loser.info = 'duplicate connection'
+      loser.conn.close('duplicate connection')
+      if (!keepNew) return
+    }
+    const host = plainAddress(link.conn.socket.remoteAddress ?? '')
+    const endpoint = { address: host, port: hello.udpPort }
+    this.c.datapath.addSession(
+      peerId,
+      { localIndex: link.localIndex, remoteIndex: hello.sessionIndex, sendKey: link.conn.dataKeys!.send, receiveKey: link.conn.dataKeys!.receive },
+      endpoint,
+      hello.mtu,
+    )
+    this.byPeer.set(peerId, link)
+    link.state = 'established'
+    link.establishedAt = Date.now()
+    link.udpEndpoint = `${host.includes(':') ? `[${host}]` : host}:${hello.udpPort}`
+    link.mtu = this.c.datapath.mtuFor(peerId)
+    if (link.target) this.dialer.connected(link.target, peerId)
+    this.c.count?.('established')
+    this.c.logger.info({ peer: peerId.slice(0, 12), nickname: hello.nickname, endpoint: link.address, direction: link.direction }, 'connection established')
+  }
+
+  private onClose(link: PeerLink, reason: string, duringHandshake: boolean): void {
+    this.links.delete(link)
+    if (link.info === 'duplicate connection') {
+      // the peer stays connected through the link that won: retire only this link's session
+      if (link.peerId && this.byPeer.get(link.peerId) === link) this.byPeer.delete(link.peerId)
+      if (link.localIndex !== null && this.c.datapath.hasIndex(link.localIndex)) this.c.datapath.removeSession(link.localIndex)
+      return
+    }
+    if (duringHandshake) {
+      this.c.count?.('handshake_failure', reason.startsWith('handshake failed') ? 'rejected' : 'closed')
+      this.c.logger.warn({ endpoint: link.address, direction: link.direction, reason }, 'handshake failed')
+    }
+    if (link.peerId && this.byPeer.get(link.peerId) === link) {
+      this.byPeer.delete(link.peerId)
+      this.c.datapath.removePeer(link.peerId)
+      this.dialer.peerLost(link.peerId, reason)
+      this.c.logger.info({ peer: link.peerId.slice(0, 12), endpoint: link.address, reason }, 'connection lost')
+    } else if (link.localIndex !== null && this.c.datapath.hasIndex(link.localIndex)) {
+      this.c.datapath.removeSession(link.localIndex)
+    }
+    if (link.target) this.dialer.failed(link.target, reason)
+  }
+
+  private tick(): void {
+    const now = Date.now()
+    for (const l of this.links) {
+      if (!l.conn.established) continue
+      if (now - l.lastHeardAt > CONNECTION_IDLE_TIMEOUT_MS) {
+        l.conn.close(`no heartbeat for ${CONNECTION_IDLE_TIMEOUT_MS} ms`)
+        continue
+      }
+      l.conn.send({ t: 'ping', id: randomInt(2 ** 32 - 1), sentAt: now })
+    }
+  }
+
+  private initiatorId(l: PeerLink): string {
+    return l.direction === 'outbound' ? this.selfId : l.peerId!
+  }
+
+  private newIndex(): number {
+    for (;;) {
+      const i = randomBytes(4).readUInt32LE(0)
+      if (i !== 0 && !this.c.datapath.hasIndex(i) && ![...this.links].some((l) => l.localIndex === i)) return i
+    }
+  }
+}

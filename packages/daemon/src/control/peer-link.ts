@@ -1,0 +1,52 @@
+import type { ConnectionInfo, ConnectionState } from '@weft/api'
+import { shortId } from '@weft/crypto'
+import type { ControlMessage } from '@weft/wire'
+
+type HelloMessage = Extract<ControlMessage, { t: 'hello' }>
+import type { ControlConnection } from './control-connection.js'
+
+/** What the router knows of one control connection, from dial/accept to close. */
+export class PeerLink {
+  state: ConnectionState = 'handshake'
+  info = ''
+  peerId: string | null = null
+  hello: HelloMessage | null = null
+  /** Our data-session index for this link, once the session is installed. */
+  localIndex: number | null = null
+  helloSent = false
+  rttMs: number | null = null
+  establishedAt: number | null = null
+  lastHeardAt: number
+  udpEndpoint: string | null = null
+  mtu: number | null = null
+
+  constructor(
+    readonly conn: ControlConnection,
+    readonly address: string,
+    readonly direction: 'outbound' | 'inbound',
+    /** The target this outbound link was dialled for. */
+    readonly target: string | null,
+    now: number,
+  ) {
+    this.lastHeardAt = now
+  }
+
+  toInfo(encryption: string, stats?: { bytesSent: number; bytesReceived: number; packetsSent: number; packetsReceived: number }): ConnectionInfo {
+    return {
+      peer: this.peerId ? { id: this.peerId, shortId: shortId(Buffer.from(this.peerId, 'hex')), nickname: this.hello?.nickname ?? '' } : null,
+      address: this.address,
+      direction: this.direction,
+      state: this.state,
+      info: this.info,
+      encryption: this.state === 'established' ? encryption : '',
+      udpEndpoint: this.udpEndpoint,
+      mtu: this.mtu,
+      rttMs: this.rttMs,
+      establishedAt: this.establishedAt,
+      bytesSent: stats?.bytesSent ?? 0,
+      bytesReceived: stats?.bytesReceived ?? 0,
+      packetsSent: stats?.packetsSent ?? 0,
+      packetsReceived: stats?.packetsReceived ?? 0,
+    }
+  }
+}

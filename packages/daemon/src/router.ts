@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
+import { join } from 'node:path'
+import type { ContainerInfo, CreateContainerRequest, JoinInfo, StatusResponse } from '@weft/api'
+import { SOCKET_NAME } from '@weft/api'
+import type { Identity } from '@weft/crypto'
+import { deriveNetworkKey, generateIdentity, generateSecret, identityFromSecretKey, shortId } from '@weft/crypto'
+import { Datapath } from '@weft/datapath'
+import type { Store } from '@weft/store'
+import { openStore } from '@weft/store'
+import type { NativeTap } from '@weft/tap'
+import { openTap } from '@weft/tap'
+import type { UdpBind } from '@weft/udp'
+import { openUdpBind } from '@weft/udp'
+import type { Logger } from 'pino'
+import { ApiServer } from './api-server.js'
+import type { RouterApi } from './api-server.js'
+import type { RouterConfig } from './config.js'
+import { HOUSEKEEPING_INTERVAL_MS, PID_FILE, WEFT_VERSION } from './constants.js'
+import { ContainerManager } from './containers.js'
+import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
+import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
+import { Metrics } from './metrics.js'
+import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
+
+/**
+ * One weft router: wires the store, identity, host plumbing, TAP, UDP, data path, control
+ * connections, containers, the control API and metrics, and takes them down in reverse.
+ */
+export class Router implements RouterApi {
+  private store!: Store
+  private identity!: Identity
+  private tap!: NativeTap
+  private bind!: UdpBind
+  private datapath!: Datapath
+  private conns!: ConnectionManager
+  private containers!: ContainerManager
+  private api!: ApiServer
+  private metrics!: Metrics
+  private housekeeping: NodeJS.Timeout | null = null
+  private generatedSecret: string | null = null
+  private readonly restartId = randomBytes(8).toString('hex')
+  private readonly startedAt = Date.now()
+  private stopping = false
+
+  constructor(private readonly config: RouterConfig, private readonly logger: Logger, private readonly onStopped: () => void) {}
+
+  async start(): Promise<void> {
+    const cfg = this.config
+    mkdirSync(cfg.home, { recursive: true, mode: 0o700 })
+    this.store = openStore({ home: cfg.home }, { onCorrupt: (db, key, reason) => this.logger.warn({ db, key, reason }, 'skipped a corrupt stored record') })
+    this.identity = await this.loadIdentity()
+    const networkKeys = (await this.loadSecrets()).map((s) => deriveNetworkKey(s))
+
+    await ensureBridge(cfg.bridge, cfg.mtu)
+    await deleteLink(cfg.tap)
+    this.tap = openTap({ name: cfg.tap })
+    await setMtu(cfg.tap, cfg.mtu)
+    await attachToBridge(cfg.tap, cfg.bridge)
+    await setUp(cfg.tap)
+    for (const cidr of this.store.listExposed()) await exposeOnBridge(cfg.bridge, cidr)
+
+    this.bind = await openUdpBind({ port: cfg.port, address: '0.0.0.0' })
+    this.datapath = new Datapath({ mtu: cfg.mtu, underlayMtu: cfg.underlayMtu }, { tap: this.tap, bind: this.bind })
+    this.metrics = new Metrics(() => this.status())
+    this.conns = new ConnectionManager(
+      { nickname: cfg.nickname, port: cfg.port, mtu: cfg.mtu, restartId: this.restartId },
+      {
+        identity: this.identity, networkKeys, datapath: this.datapath, logger: this.logger,
+        count: (event, reason) => {
+          if (event === 'handshake_failure') this.metrics.handshakeFailures.inc({ reason: reason ?? 'unknown' })
+          else if (event === 'bad_message') this.metrics.badControlMessages.inc()
+          else if (event === 'established') this.metrics.connectionsEstablished.inc()
+          else this.metrics.duplicateConnections.inc()
+        },
+      },
+    )
+    await this.conns.listen()
+    this.containers = new ContainerManager(
+      { bridge: cfg.bridge, mtu: cfg.mtu, netnsPrefix: cfg.netnsPrefix, vethSalt: this.identity.publicKey.toString('hex') },
+      this.store, this.logger,
+    )
+    await this.containers.reconcile()
+    for (const p of cfg.peers) await this.store.addTarget(p)
+    for (const t of this.store.listTargets()) this.conns.addTarget(t)
+
+    this.api = new ApiServer(this, this.logger)
+    await this.api.listen(join(cfg.home, SOCKET_NAME))
+    if (cfg.metrics) await this.metrics.listen(cfg.metrics.host, cfg.metrics.port, this.logger)
+    writeFileSync(join(cfg.home, PID_FILE), `${process.pid}\n`)
+    this.housekeeping = setInterval(() => this.datapath.expireMacs(), HOUSEKEEPING_INTERVAL_MS)
+    this.housekeeping.unref()
+    this.logger.info({ peer: shortId(this.identity.publicKey), port: cfg.port, bridge: cfg.bridge, tap: this.tap.name, mtu: cfg.mtu }, 'router started')
+  }
+
+  private async loadIdentity(): Promise<Identity> {
+    const sk = this.store.getIdentitySecretKey()
+    if (sk) return identityFromSecretKey(sk)
+    const id = generateIdentity()
+    await this.store.putIdentitySecretKey(id.secretKey)
+    return id
+  }
+
+  private async loadSecrets(): Promise<string[]> {
+    if (this.config.secrets.length > 0) {
+      if (this.store.getSecret() !== this.config.secrets[0]) await this.store.putSecret(this.config.secrets[0])
+      return [...this.config.secrets]
+    }
+    const stored = this.store.getSecret()
+    if (stored) return [stored]
+    const secret = generateSecret()
+    await this.store.putSecret(secret)
+    this.generatedSecret = secret
+    this.logger.warn({}, 'no network secret given: generated one (see weft launch output)')
+    return [secret]
+  }
+
+  status(): StatusResponse {
+    const cfg = this.config
+    const id = this.identity.publicKey.toString('hex')
+    return {
+      router: {
+        id, shortId: shortId(this.identity.publicKey), nickname: cfg.nickname, version: WEFT_VERSION,
+        restartId: this.restartId, pid: process.pid, controlPort: cfg.port, udpPort: this.bind.port, mtu: cfg.mtu,
+        bridge: cfg.bridge, tap: this.tap.name, home: cfg.home, startedAt: this.startedAt,
+      },
+      encryption: ENCRYPTION,
+      peers: this.conns.peers().map((p) => ({ id: p.id, shortId: p.id.slice(0, 12), nickname: p.nickname })),
+      connections: this.conns.connections(),
+      targets: this.conns.targets(),
+      containers: this.store.listContainers().length,
+      exposed: this.store.listExposed(),
+      drops: this.datapath.drops(),
+    }
+  }
+
+  join(): JoinInfo {
+    const addresses: string[] = []
+    for (const [name, list] of Object.entries(networkInterfaces())) {
+      if (name === this.config.bridge || name === this.config.tap || name.startsWith('vw') || name === 'lo') continue
+      for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') addresses.push(a.address)
+    }
+    return { generatedSecret: this.generatedSecret, addresses, port: this.config.port }
+  }
+
+  async connect(address: string): Promise<{ address: string }> {
+    const canonical = formatPeerAddress(parsePeerAddress(address))
+    await this.store.addTarget(canonical)
+    this.conns.addTarget(canonical)
+    return { address: canonical }
+  }
+
+  async forget(address: string): Promise<{ removed: boolean }> {
+    const canonical = formatPeerAddress(parsePeerAddress(address))
+    const stored = await this.store.removeTarget(canonical)
+    const live = this.conns.removeTarget(canonical)
+    return { removed: stored || live }
+  }
+
+  listContainers(): ContainerInfo[] {
+    return this.containers.list()
+  }
+
+  getContainer(name: string): ContainerInfo {
+    return this.containers.get(name)
+  }
+
+  createContainer(req: CreateContainerRequest): Promise<ContainerInfo> {
+    return this.containers.create(req)
+  }
+
+  setContainerPid(name: string, pid: number): Promise<ContainerInfo> {
+    return this.containers.setPid(name, pid)
+  }
+
+  removeContainer(name: string): Promise<{ removed: boolean }> {
+    return this.containers.remove(name)
+  }
+
+  async expose(cidr: string): Promise<{ exposed: string[] }> {
+    const p = parseCidr(cidr)
+    const canonical = `${p.address}/${p.prefix}`
+    await exposeOnBridge(this.config.bridge, canonical)
+    await this.store.addExposed(canonical)
+    return { exposed: this.store.listExposed() }
+  }
+
+  async hide(cidr: string): Promise<{ exposed: string[] }> {
+    const p = parseCidr(cidr)
+    const canonical = `${p.address}/${p.prefix}`
+    await hideOnBridge(this.config.bridge, canonical)
+    await this.store.removeExposed(canonical)
+    return { exposed: this.store.listExposed() }
+  }
+
+  /** Stops the router; with `reset`, also removes containers, the bridge and all stored state. */
+  async stop(reset: boolean): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    this.logger.info({ reset }, 'router stopping')
+    if (this.housekeeping) clearInterval(this.housekeeping)
+    await this.api?.close().catch(() => undefined)
+    await this.metrics?.close().catch(() => undefined)
+    await this.conns?.close().catch(() => undefined)
+    await this.bind?.close().catch(() => undefined)
+    this.tap?.close()
+    if (reset) {
+      await this.containers?.removeAll().catch((err: Error) => this.logger.error({ err: err.message }, 'removing containers failed'))
+      await deleteLink(this.config.tap).catch(() => undefined)
+      await deleteLink(this.config.bridge).catch(() => undefined)
+    }
+    await this.store?.close().catch(() => undefined)
+    if (reset) rmSync(join(this.config.home, 'db'), { recursive: true, force: true })
+    rmSync(join(this.config.home, PID_FILE), { force: true })
+    rmSync(join(this.config.home, SOCKET_NAME), { force: true })
+    this.logger.info({}, 'router stopped')
+    this.onStopped()
+  }
+}

@@ -1,0 +1,14 @@
+/** Underlay MTU assumed when none is given (bytes, IP packet). */
+export const DEFAULT_UNDERLAY_MTU = 1500
+/** IPv4 + UDP headers in front of every datagram on the underlay (bytes). */
+export const UNDERLAY_IPV4_UDP_BYTES = 28
+/** Bytes in front of each frame inside a bundle (its u16 length). */
+export const BUNDLE_FRAME_PREFIX_BYTES = 2
+/** Largest datagram the data path builds (bytes). */
+export const MAX_DATAGRAM_BYTES = 65_535
+/** A learnt MAC not seen for this long is forgotten (ms). */
+export const MAC_MAX_AGE_MS = 5 * 60_000
+/** Largest number of learnt MACs; past it, new MACs are flooded rather than learnt. */
+export const MAC_TABLE_LIMIT = 65_536
+/** Stop sending on a session after this many packets: the control path must rekey first. */
+export const REKEY_AFTER_PACKETS = 2n ** 60n

@@ -1,0 +1,8 @@
+export type DatapathErrorCode = 'ERR_DATAPATH_SESSION' | 'ERR_DATAPATH_CONFIG'
+
+export class DatapathError extends Error {
+  override readonly name = 'DatapathError'
+  constructor(readonly code: DatapathErrorCode, message: string) {
+    super(message)
+  }
+}

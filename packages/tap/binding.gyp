@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "weft_tap",
+      "sources": ["src/native/tap.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}

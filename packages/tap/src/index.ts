@@ -1,0 +1,29 @@
+/**
+ * @weft/tap: the host side of the overlay, a Linux TAP device read in batches.
+ *
+ * `openTap` opens a real TAP through the weft_tap N-API addon; `ChannelTap` is an in-memory
+ * double with the same `TapDevice` interface for tests. Frames arrive as a `FrameBatch`: views
+ * into one preallocated slab, borrowed until the handler returns.
+ *
+ * @example
+ * ```ts
+ * import { openTap } from '@weft/tap'
+ *
+ * const tap = openTap({ name: 'weft0' })  // then: ip link set weft0 mtu 1376 up
+ * tap.onBatch(({ count, slab, offsets, lengths }) => {
+ *   for (let i = 0; i < count; i++) {
+ *     const frame = slab.subarray(offsets[i], offsets[i] + lengths[i])  // copy it to keep it
+ *     // ...
+ *   }
+ * })
+ * const ok = tap.write(frame, 0, frame.length)  // false (and counted) when the kernel refuses it
+ * console.log(tap.stats())  // { framesRead, framesWritten, writeDrops, readErrors }
+ * tap.close()
+ * ```
+ */
+export type { BatchHandler, FrameBatch, TapDevice, TapStats } from './tap-device.js'
+export { NativeTap, openTap, type TapInit } from './native-tap.js'
+export { ChannelTap, createChannelTapPair, type ChannelTapInit } from './channel-tap.js'
+export { TapError, type TapErrorCode } from './errors.js'
+export { tapNameProblem } from './tap-name.js'
+export * from './constants.js'

@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module'
+import { TapError } from './errors.js'
+
+/**
+ * The addon's TapHandle (src/native/tap.cc). `slab`, `offsets`, `lengths` and `counters` are
+ * created once per handle and written by native code; `counters` holds framesRead,
+ * framesWritten, writeDrops and readErrors, in that order.
+ */
+export interface TapHandle {
+  readonly name: string
+  readonly slab: Buffer
+  readonly offsets: Uint32Array
+  readonly lengths: Uint32Array
+  readonly counters: Float64Array
+  start(callback: (count: number) => void): void
+  write(buf: Buffer, offset: number, length: number): boolean
+  close(): void
+  ref(): void
+  unref(): void
+}
+
+export interface TapBinding {
+  TapHandle: new (name: string, batchSize: number, slotSize: number, netns: string) => TapHandle
+}
+
+/** Relative to this file, which sits one level below the package root in src/ and in dist/. */
+const ADDON_PATH = '../build/Release/weft_tap.node'
+
+let binding: TapBinding | undefined
+
+/** Loads the addon once; throws `ERR_TAP_ADDON` when it is not built. */
+export function loadTapBinding(): TapBinding {
+  if (binding === undefined) {
+    try {
+      binding = createRequire(import.meta.url)(ADDON_PATH) as TapBinding
+    } catch (cause) {
+      throw new TapError('ERR_TAP_ADDON', `cannot load the TAP addon (${ADDON_PATH}): run \`npx node-gyp rebuild\` in packages/tap`, { cause })
+    }
+  }
+  return binding
+}

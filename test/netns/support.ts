@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url'
+import type { StatusResponse } from '@weft/api'
+import type { LabHost } from '@weft/testing'
+import { waitFor } from '@weft/testing'
+
+/** Helpers for namespace tests that drive real routers through the `weft` CLI. */
+
+export const SECRET = 'correct horse battery staple'
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))
+
+export async function status(h: LabHost): Promise<StatusResponse> {
+  const r = await h.weft(['status', '--json'])
+  return JSON.parse(r.stdout) as StatusResponse
+}
+
+export async function launch(h: LabHost, args: string[] = [], secret = SECRET): Promise<void> {
+  await h.weft(['launch', '--nickname', h.name, ...args], { env: { WEFT_PASSWORD: secret }, timeoutMs: 30_000 })
+}
+
+/** Waits until `h` has `n` established connections; returns its status. */
+export async function waitEstablished(h: LabHost, n: number, timeoutMs = 15_000): Promise<StatusResponse> {
+  return waitFor(async () => {
+    const s = await status(h)
+    return s.connections.filter((c) => c.state === 'established').length === n ? s : undefined
+  }, { timeoutMs, intervalMs: 100, what: `${h.name} to have ${n} established connection(s)` })
+}
+
+/** Starts a detached container running `sleep infinity`; returns its namespace. */
+export async function container(h: LabHost, name: string, cidr: string): Promise<string> {
+  await h.weft(['run', name, '--ip', cidr, '-d', '--', 'sleep', 'infinity'])
+  return `${h.containerPrefix}${name}`
+}
+
+/** Runs a command inside a container namespace on `h`. */
+export function inContainer(h: LabHost, netns: string, cmd: string, args: string[], timeoutMs = 30_000) {
+  return h.exec('ip', ['netns', 'exec', netns, cmd, ...args], { timeoutMs, allowFail: true })
+}
+
+export async function ping(h: LabHost, netns: string, ip: string, count = 1): Promise<boolean> {
+  const r = await inContainer(h, netns, 'ping', ['-c', String(count), '-i', '0.2', '-W', '2', ip])
+  return r.code === 0
+}
+
+/** Waits until a ping from `netns` on `h` to `ip` succeeds. */
+export async function waitPing(h: LabHost, netns: string, ip: string, timeoutMs = 10_000): Promise<void> {
+  await waitFor(async () => (await ping(h, netns, ip)) || undefined, { timeoutMs, intervalMs: 200, what: `${netns} on ${h.name} to reach ${ip}` })
+}
