@@ -39,6 +39,7 @@ export {
   type Identity,
 } from './identity.js'
 export { generateDhKeyPair, dhKeyPairFromSecret, type DhKeyPair } from './dh-key-pair.js'
+export { rekeyDataKeys, type DirectionalKeys } from './rekey.js'
 export { deriveNetworkKey, generateSecret, topicFromNetworkKey } from './network-key.js'
 export { CipherState } from './cipher-state.js'
 export {

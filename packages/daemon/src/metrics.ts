@@ -13,6 +13,7 @@ export class Metrics {
   readonly badControlMessages: Counter
   readonly connectionsEstablished: Counter
   readonly duplicateConnections: Counter
+  readonly rekeys: Counter
   private server: http.Server | null = null
 
   constructor(status: () => StatusResponse) {
@@ -22,6 +23,7 @@ export class Metrics {
     this.badControlMessages = new Counter({ name: 'weft_bad_control_messages_total', help: 'Authenticated control messages dropped as malformed', registers })
     this.connectionsEstablished = new Counter({ name: 'weft_connections_established_total', help: 'Connections that completed handshake and hello', registers })
     this.duplicateConnections = new Counter({ name: 'weft_duplicate_connections_total', help: 'Connections closed as duplicates of another to the same peer', registers })
+    this.rekeys = new Counter({ name: 'weft_rekeys_total', help: 'Data sessions replaced by a rekey', registers })
     new Gauge({
       name: 'weft_peers', help: 'Peers with an established connection', registers,
       collect() { this.set(status().peers.length) },

@@ -72,6 +72,7 @@ export class Router implements RouterApi {
           if (event === 'handshake_failure') this.metrics.handshakeFailures.inc({ reason: reason ?? 'unknown' })
           else if (event === 'bad_message') this.metrics.badControlMessages.inc()
           else if (event === 'established') this.metrics.connectionsEstablished.inc()
+          else if (event === 'rekey') this.metrics.rekeys.inc()
           else this.metrics.duplicateConnections.inc()
         },
       },

@@ -48,6 +48,7 @@ export class Datapath {
   private readonly inside: Inside
   private readonly outside: Outside
   private readonly control = Buffer.alloc(2048)
+  private generation = 0
 
   constructor(private readonly init: DatapathInit, components: DatapathComponents) {
     if (!Number.isInteger(init.mtu) || init.mtu < 576 || init.mtu > 65_000) {
@@ -60,8 +61,12 @@ export class Datapath {
     components.bind.onDatagram(this.outside.onDatagram)
   }
 
-  /** Installs a session for `peer`; it becomes the one used to send to that peer. */
-  addSession(peer: string, keys: SessionKeys, endpoint: Endpoint, mtu = this.init.mtu): PeerSession {
+  /**
+   * Installs a session for `peer`. With `sendNow` (default) it becomes the one used to send to
+   * that peer at once; without, it only receives until the peer's first authenticated datagram
+   * on it arrives (the answering side of a rekey), and is promoted then.
+   */
+  addSession(peer: string, keys: SessionKeys, endpoint: Endpoint, mtu = this.init.mtu, sendNow = true): PeerSession {
     if (this.core.table.byIndex.has(keys.localIndex)) {
       throw new DatapathError('ERR_DATAPATH_SESSION', `session index ${keys.localIndex} is already in use`)
     }
@@ -72,8 +77,9 @@ export class Datapath {
       mtu: Math.min(mtu, this.init.mtu),
       datagramBudget: (this.init.underlayMtu ?? DEFAULT_UNDERLAY_MTU) - UNDERLAY_IPV4_UDP_BYTES,
       createdAt: this.core.now(),
+      generation: ++this.generation,
     })
-    this.core.table = this.core.table.withSession(s)
+    this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
     return s
   }
 
@@ -86,6 +92,11 @@ export class Datapath {
   removePeer(peer: string): void {
     this.core.table = this.core.table.withoutPeer(peer)
     this.core.macs.forgetOwner(peer)
+  }
+
+  /** Our index of the session used to send to `peer`, if any. */
+  sendingIndex(peer: string): number | undefined {
+    return this.core.table.byPeer.get(peer)?.localIndex
   }
 
   hasIndex(localIndex: number): boolean {

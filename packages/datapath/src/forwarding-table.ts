@@ -29,6 +29,13 @@ export class ForwardingTable {
     return new ForwardingTable(byPeer, byIndex)
   }
 
+  /** Accepts datagrams on `s` without sending on it yet (the receiving half of a rekey). */
+  withReceiveOnly(s: PeerSession): ForwardingTable {
+    const byIndex = new Map(this.byIndex)
+    byIndex.set(s.localIndex, s)
+    return new ForwardingTable(this.byPeer, byIndex)
+  }
+
   withoutSession(localIndex: number): ForwardingTable {
     const s = this.byIndex.get(localIndex)
     if (!s) return this
@@ -40,7 +47,7 @@ export class ForwardingTable {
       // fall back to another live session of the same peer, newest first
       let best: PeerSession | undefined
       for (const other of byIndex.values()) {
-        if (other.peer === s.peer && (!best || other.createdAt > best.createdAt)) best = other
+        if (other.peer === s.peer && (!best || other.generation > best.generation)) best = other
       }
       if (best) byPeer.set(s.peer, best)
     }

@@ -19,8 +19,9 @@ const HEADER_DROPS: Partial<Record<DecodeResult, DropReason>> = {
  *
  *  1. onDatagram   parse the header (version, kind, our session index, counter)
  *  2. authenticate find the session by index; reject replays before decrypting; decrypt in
- *                  place (header as associated data); only then mark the counter seen and
- *                  follow the peer to the address it now sends from (roaming)
+ *                  place (header as associated data); only then mark the counter seen,
+ *                  promote a newer session (rekey) to be the sending one, and follow the
+ *                  peer to the address it now sends from (roaming)
  *  3. deliver      data: validate the bundle, learn each frame's source MAC as the peer's, write
  *                  each frame to the TAP; control kinds go to the control path's handler
  */
@@ -69,6 +70,8 @@ export class Outside {
     }
     s.packetsReceived++
     s.bytesReceived += data.length
+    const sending = core.table.byPeer.get(s.peer)
+    if (sending !== s && (!sending || s.generation > sending.generation)) core.table = core.table.withSession(s)
     s.lastReceivedAt = core.now()
     if (s.endpoint.port !== from.port || s.endpoint.address !== from.address) s.endpoint = from
     this.deliver(s, data, plainLen)

@@ -21,6 +21,8 @@ export interface PeerSessionInit extends SessionKeys {
   /** Largest IP packet (overlay MTU) accepted for this peer. */
   mtu: number
   createdAt: number
+  /** Order of creation: a newer session replaces an older one as the sending session. */
+  generation: number
 }
 
 /**
@@ -33,6 +35,7 @@ export class PeerSession {
   readonly localIndex: number
   readonly remoteIndex: number
   readonly createdAt: number
+  readonly generation: number
   endpoint: Endpoint
   mtu: number
   readonly bundleCapacity: number
@@ -56,6 +59,7 @@ export class PeerSession {
     this.localIndex = init.localIndex
     this.remoteIndex = init.remoteIndex
     this.createdAt = init.createdAt
+    this.generation = init.generation
     this.endpoint = init.endpoint
     const budget = Math.min(init.datagramBudget, MAX_DATAGRAM_BYTES)
     this.bundleCapacity = budget - DATA_HEADER_BYTES - AEAD_TAG_BYTES

@@ -182,3 +182,28 @@ describe('Datapath', () => {
     expect(a.dp.drops().no_route).toBe(1)
   })
 })
+
+describe('Datapath rekey', () => {
+  it('sends on a receive-only session only after the peer used it, and keeps the old one receiving', async () => {
+    const { nodes: [a, b] } = mesh(['a', 'b'])
+    const k1 = randomBytes(32)
+    const k2 = randomBytes(32)
+    // b answers a rekey: new session receive-only; a initiated it: new session sends at once
+    b.dp.addSession('a', { localIndex: 100, remoteIndex: 200, sendKey: k2, receiveKey: k1 }, a.bind.endpoint, 1376, false)
+    expect(b.dp.sendingIndex('a')).toBe(2)
+    b.tap.inject(frame(MAC.a1, MAC.b1)) // still on the old session: a receives it
+    await settle()
+    expect(a.tap.written).toHaveLength(1)
+    a.dp.addSession('b', { localIndex: 200, remoteIndex: 100, sendKey: k1, receiveKey: k2 }, b.bind.endpoint)
+    a.tap.inject(frame(MAC.b1, MAC.a1))
+    await settle()
+    expect(b.tap.written).toHaveLength(1)
+    expect(b.dp.sendingIndex('a')).toBe(100)
+    b.tap.inject(frame(MAC.a1, MAC.b1))
+    await settle()
+    expect(a.tap.written).toHaveLength(2)
+    expect(a.dp.sessionStats()[0].packetsReceived).toBe(1) // arrived on the new session
+    b.dp.removeSession(2)
+    expect(b.dp.sendingIndex('a')).toBe(100)
+  })
+})

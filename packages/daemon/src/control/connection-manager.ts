@@ -1,12 +1,15 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import net from 'node:net'
 import type { ConnectionInfo, TargetInfo } from '@weft/api'
-import type { Identity } from '@weft/crypto'
+import type { DirectionalKeys, Identity } from '@weft/crypto'
+import { generateDhKeyPair, rekeyDataKeys } from '@weft/crypto'
 import type { Datapath } from '@weft/datapath'
 import type { ControlMessage } from '@weft/wire'
+import { PacketKind } from '@weft/wire'
 import type { Logger } from 'pino'
 import {
-  CONNECTION_IDLE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, PROTOCOL_VERSION,
+  CONNECTION_IDLE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, OLD_SESSION_GRACE_MS, PROTOCOL_VERSION, REKEY_AFTER_MS,
+  REKEY_AFTER_PACKETS,
 } from '../constants.js'
 import { parsePeerAddress, plainAddress } from '../peer-address.js'
 import { ControlConnection } from './control-connection.js'
@@ -20,6 +23,10 @@ export interface ConnectionManagerInit {
   port: number
   mtu: number
   restartId: string
+  /** Rekey a data session after this long (ms, default REKEY_AFTER_MS). */
+  rekeyAfterMs?: number
+  /** How long a replaced session keeps receiving (ms, default OLD_SESSION_GRACE_MS). */
+  oldSessionGraceMs?: number
 }
 
 export interface ConnectionManagerComponents {
@@ -28,7 +35,7 @@ export interface ConnectionManagerComponents {
   datapath: Datapath
   logger: Logger
   /** Called for every counted event (handshake failures, bad messages) for metrics. */
-  count?: (event: 'handshake_failure' | 'bad_message' | 'duplicate' | 'established', reason?: string) => void
+  count?: (event: 'handshake_failure' | 'bad_message' | 'duplicate' | 'established' | 'rekey', reason?: string) => void
 }
 
 /**
@@ -76,8 +83,8 @@ export class ConnectionManager {
   }
 
   connections(): ConnectionInfo[] {
-    const stats = new Map(this.c.datapath.sessionStats().map((s) => [s.localIndex, s]))
-    return [...this.links].map((l) => l.toInfo(ENCRYPTION, l.localIndex === null ? undefined : stats.get(l.localIndex)))
+    const stats = new Map(this.c.datapath.sessionStats().map((s) => [s.peer, s]))
+    return [...this.links].map((l) => l.toInfo(ENCRYPTION, l.peerId && this.byPeer.get(l.peerId) === l ? stats.get(l.peerId) : undefined))
   }
 
   peers(): Array<{ id: string; nickname: string }> {
@@ -169,6 +176,9 @@ export class ConnectionManager {
       case 'goodbye':
         link.conn.close(`peer said goodbye: ${msg.reason}`)
         break
+      case 'rekey':
+        this.onRekey(link, msg)
+        break
       default:
         break
     }
@@ -195,12 +205,12 @@ export class ConnectionManager {
     }
     const host = plainAddress(link.conn.socket.remoteAddress ?? '')
     const endpoint = { address: host, port: hello.udpPort }
-    this.c.datapath.addSession(
-      peerId,
-      { localIndex: link.localIndex, remoteIndex: hello.sessionIndex, sendKey: link.conn.dataKeys!.send, receiveKey: link.conn.dataKeys!.receive },
-      endpoint,
-      hello.mtu,
-    )
+    const { send, receive } = link.conn.dataKeys!
+    link.keys = link.conn.role === 'initiator'
+      ? { initiatorToResponder: send, responderToInitiator: receive }
+      : { initiatorToResponder: receive, responderToInitiator: send }
+    link.sessionStartedAt = Date.now()
+    this.c.datapath.addSession(peerId, { localIndex: link.localIndex, remoteIndex: hello.sessionIndex, sendKey: send, receiveKey: receive }, endpoint, hello.mtu)
     this.byPeer.set(peerId, link)
     link.state = 'established'
     link.establishedAt = Date.now()
@@ -243,7 +253,82 @@ export class ConnectionManager {
         continue
       }
       l.conn.send({ t: 'ping', id: randomInt(2 ** 32 - 1), sentAt: now })
+      if (l.state === 'established' && !l.rekeyPending && this.rekeyDue(l, now)) this.startRekey(l)
     }
+  }
+
+  private rekeyDue(l: PeerLink, now: number): boolean {
+    if (now - l.sessionStartedAt >= (this.init.rekeyAfterMs ?? REKEY_AFTER_MS)) return true
+    const s = this.c.datapath.sessionStats().find((x) => x.localIndex === l.localIndex)
+    return s !== undefined && BigInt(s.packetsSent) >= REKEY_AFTER_PACKETS
+  }
+
+  /**
+   * Rekey: a fresh X25519 exchange over the control channel gives a new data session (new
+   * indexes, new keys chained to the old). The asking side sends on the new session at once
+   * (a heartbeat if nothing else), the answering side starts sending on it when the first
+   * datagram arrives on it; the old session keeps receiving for a grace period.
+   */
+  private startRekey(l: PeerLink): void {
+    const pair = generateDhKeyPair()
+    const index = this.newIndex()
+    l.rekeyPending = { pair, index }
+    l.conn.send({ t: 'rekey', ephemeral: pair.publicKey, sessionIndex: index, reply: false })
+  }
+
+  private onRekey(l: PeerLink, msg: Extract<ControlMessage, { t: 'rekey' }>): void {
+    if (l.state !== 'established' || !l.keys || !l.peerId || l.localIndex === null) {
+      this.c.count?.('bad_message', 'rekey before hello')
+      return
+    }
+    try {
+      if (!msg.reply) {
+        // both asked at once: the connection initiator's request wins
+        if (l.rekeyPending && l.conn.role === 'initiator') return
+        l.rekeyPending = null
+        const pair = generateDhKeyPair()
+        const index = this.newIndex()
+        this.switchSession(l, rekeyDataKeys(l.keys, pair, msg.ephemeral), index, msg.sessionIndex, false)
+        l.conn.send({ t: 'rekey', ephemeral: pair.publicKey, sessionIndex: index, reply: true })
+        return
+      }
+      const pending = l.rekeyPending
+      if (!pending) {
+        this.c.count?.('bad_message', 'unexpected rekey reply')
+        return
+      }
+      l.rekeyPending = null
+      this.switchSession(l, rekeyDataKeys(l.keys, pending.pair, msg.ephemeral), pending.index, msg.sessionIndex, true)
+      this.c.datapath.sendControlPacket(l.peerId, PacketKind.Heartbeat, Buffer.alloc(0))
+    } catch (err) {
+      l.conn.close(`rekey failed: ${(err as Error).message}`)
+    }
+  }
+
+  private switchSession(l: PeerLink, keys: DirectionalKeys, localIndex: number, remoteIndex: number, sendNow: boolean): void {
+    const initiator = l.conn.role === 'initiator'
+    const send = initiator ? keys.initiatorToResponder : keys.responderToInitiator
+    const receive = initiator ? keys.responderToInitiator : keys.initiatorToResponder
+    const peer = l.peerId!
+    const old = l.localIndex!
+    const endpoint = this.c.datapath.sessionStats().find((x) => x.localIndex === old)?.endpoint
+    if (!endpoint) throw new Error('no current session to replace')
+    this.c.datapath.addSession(peer, { localIndex, remoteIndex, sendKey: send, receiveKey: receive }, endpoint, l.mtu ?? undefined, sendNow)
+    l.keys = keys
+    l.localIndex = localIndex
+    l.sessionStartedAt = Date.now()
+    l.rekeys++
+    this.c.count?.('rekey')
+    const retire = () => {
+      if (!this.c.datapath.hasIndex(old)) return
+      // the old session stays while the peer has not started sending on the new one
+      if (this.c.datapath.sendingIndex(peer) === old && this.links.has(l)) {
+        setTimeout(retire, this.init.oldSessionGraceMs ?? OLD_SESSION_GRACE_MS).unref()
+        return
+      }
+      this.c.datapath.removeSession(old)
+    }
+    setTimeout(retire, this.init.oldSessionGraceMs ?? OLD_SESSION_GRACE_MS).unref()
   }
 
   private initiatorId(l: PeerLink): string {

@@ -1,4 +1,5 @@
 import type { ConnectionInfo, ConnectionState } from '@weft/api'
+import type { DhKeyPair, DirectionalKeys } from '@weft/crypto'
 import { shortId } from '@weft/crypto'
 import type { ControlMessage } from '@weft/wire'
 
@@ -19,6 +20,12 @@ export class PeerLink {
   lastHeardAt: number
   udpEndpoint: string | null = null
   mtu: number | null = null
+  /** Data keys of the current session, by control-connection direction. */
+  keys: DirectionalKeys | null = null
+  sessionStartedAt = 0
+  rekeys = 0
+  /** Our half of a rekey we asked for and the peer has not answered yet. */
+  rekeyPending: { pair: DhKeyPair; index: number } | null = null
 
   constructor(
     readonly conn: ControlConnection,

@@ -1,0 +1,113 @@
+import net from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import pino from 'pino'
+import { deriveNetworkKey, generateIdentity } from '@weft/crypto'
+import { Datapath } from '@weft/datapath'
+import { ChannelTap } from '@weft/tap'
+import { SimNetwork } from '@weft/udp'
+import { ConnectionManager } from '../src/control/connection-manager.js'
+
+// Two or three routers' control paths on loopback TCP, their data paths on a simulated UDP
+// network: handshake, hello, data sessions, duplicate connections, rekey.
+const KEY = deriveNetworkKey('loopback test secret')
+const logger = pino({ level: 'silent' })
+
+async function freePort(): Promise<number> {
+  const s = net.createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
+  const port = (s.address() as net.AddressInfo).port
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+interface Router { name: string; port: number; tap: ChannelTap; dp: Datapath; cm: ConnectionManager; events: string[] }
+const routers: Router[] = []
+afterEach(async () => {
+  for (const r of routers.splice(0)) await r.cm.close()
+})
+
+async function router(net_: SimNetwork, name: string, opts: { rekeyAfterMs?: number } = {}): Promise<Router> {
+  const port = await freePort()
+  const tap = new ChannelTap({ name })
+  const dp = new Datapath({ mtu: 1376 }, { tap, bind: net_.bind('127.0.0.1', port) })
+  const events: string[] = []
+  const cm = new ConnectionManager(
+    { nickname: name, port, mtu: 1376, restartId: '0123456789abcdef', rekeyAfterMs: opts.rekeyAfterMs, oldSessionGraceMs: 200 },
+    { identity: generateIdentity(), networkKeys: [KEY], datapath: dp, logger, count: (e) => events.push(e) },
+  )
+  await cm.listen()
+  const r = { name, port, tap, dp, cm, events }
+  routers.push(r)
+  return r
+}
+
+const until = async (what: string, fn: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+const established = (r: Router) => r.cm.connections().filter((c) => c.state === 'established').length
+
+function frame(dst: string, src: string): Buffer {
+  const f = Buffer.alloc(60, 0x11)
+  Buffer.from(dst, 'hex').copy(f, 0)
+  Buffer.from(src, 'hex').copy(f, 6)
+  f.writeUInt16BE(0x88b5, 12)
+  return f
+}
+
+describe('ConnectionManager', () => {
+  it('connects to a target, installs data sessions both ways, and carries frames', async () => {
+    const sim = new SimNetwork()
+    const a = await router(sim, 'a')
+    const b = await router(sim, 'b')
+    b.cm.addTarget(`127.0.0.1:${a.port}`)
+    await until('both established', () => established(a) === 1 && established(b) === 1)
+    expect(b.cm.peers()[0].nickname).toBe('a')
+    expect(b.cm.targets()[0].state).toBe('connected')
+    a.tap.inject(frame('020000000b01', '020000000a01'))
+    await until('b receives', () => b.tap.written.length === 1)
+    b.tap.inject(frame('020000000a01', '020000000b01'))
+    await until('a receives', () => a.tap.written.length === 1)
+  })
+
+  it('keeps exactly one connection when both ends dial each other', async () => {
+    const sim = new SimNetwork()
+    const a = await router(sim, 'a')
+    const b = await router(sim, 'b')
+    a.cm.addTarget(`127.0.0.1:${b.port}`)
+    b.cm.addTarget(`127.0.0.1:${a.port}`)
+    await until('one connection each', () => established(a) === 1 && established(b) === 1 &&
+      a.cm.connections().length === 1 && b.cm.connections().length === 1)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(a.cm.connections()).toHaveLength(1)
+    expect(b.cm.connections()).toHaveLength(1)
+    expect(a.cm.peers()).toHaveLength(1)
+    a.tap.inject(frame('020000000b01', '020000000a01'))
+    await until('b receives', () => b.tap.written.length === 1)
+  })
+
+  it('rekeys on time: new session indexes, traffic keeps flowing both ways, old session retired', async () => {
+    const sim = new SimNetwork()
+    const a = await router(sim, 'a', { rekeyAfterMs: 1500 })
+    const b = await router(sim, 'b', { rekeyAfterMs: 60_000 })
+    b.cm.addTarget(`127.0.0.1:${a.port}`)
+    await until('established', () => established(a) === 1 && established(b) === 1)
+    const peerB = a.cm.peers()[0].id
+    const indexA = a.dp.sendingIndex(peerB)!
+    await until('a rekey on both ends', () => a.events.includes('rekey') && b.events.includes('rekey'), 8000)
+    a.tap.inject(frame('020000000b01', '020000000a01'))
+    await until('b receives after rekey', () => b.tap.written.length === 1)
+    b.tap.inject(frame('020000000a01', '020000000b01'))
+    await until('a receives after rekey', () => a.tap.written.length === 1)
+    expect(a.dp.sendingIndex(peerB)).not.toBe(indexA)
+    await until('old sessions retired', () => !a.dp.hasIndex(indexA), 3000)
+    // b must have moved to the new session too: a no longer accepts the old one
+    b.tap.inject(frame('020000000a01', '020000000b01'))
+    await until('a receives on the new session only', () => a.tap.written.length === 2)
+    expect(a.dp.drops().unknown_session).toBe(0)
+    expect(established(a)).toBe(1)
+  })
+})
