@@ -109,6 +109,38 @@ describe.sequential('two hosts, two containers each', () => {
     expect(await ping(h1, ns.c1a, IPS.c2a)).toBe(true)
   })
 
+  it('keeps running with its state when its ports get garbage', async () => {
+    const before = await status(h2)
+    await h1.exec('node', ['-e', `
+      const net = require('node:net'); const dgram = require('node:dgram'); const crypto = require('node:crypto');
+      const s = dgram.createSocket('udp4');
+      let n = 0
+      for (let i = 0; i < 200; i++) s.send(crypto.randomBytes(i % 90), 6783, '${h2.address}', () => { if (++n === 200) s.close() })
+      for (let i = 0; i < 5; i++) {
+        const c = net.connect(6783, '${h2.address}', () => { c.write(crypto.randomBytes(3000)); c.end() })
+        c.on('error', () => {})
+      }`])
+    await waitFor(async () => {
+      const d = (await status(h2)).drops
+      const total = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0)
+      return total(d) >= total(before.drops) + 200 || undefined
+    }, { timeoutMs: 5000, what: 'h2 to count 200 garbage datagrams as drops' })
+    const after = await status(h2)
+    expect(after.router.pid).toBe(before.router.pid)
+    expect(after.connections.filter((c) => c.state === 'established')).toHaveLength(1)
+    expect(after.containers).toBe(2)
+    expect(await ping(h1, ns.c1a, IPS.c2a)).toBe(true)
+  })
+
+  it('exposes the host on the overlay and hides it again', async () => {
+    await h1.weft(['expose', '10.40.1.254/16'])
+    await waitFor(async () => (await h1.ping(IPS.c2a)) || undefined, { timeoutMs: 5000, what: 'h1 host to reach c2a' })
+    expect((await status(h1)).exposed).toEqual(['10.40.1.254/16'])
+    await h1.weft(['hide', '10.40.1.254/16'])
+    expect(await h1.ping(IPS.c2a)).toBe(false)
+    expect((await status(h1)).exposed).toEqual([])
+  })
+
   it('never lets a router with the wrong secret connect or pass a packet', async () => {
     const failuresBefore = await handshakeFailures(h1)
     await launch(h3, [h1.address], 'not the network secret')

@@ -79,7 +79,7 @@ export class ApiServer {
       const url = req.url ?? '/'
       const route = this.routes.find(([m, re]) => m === req.method && re.test(url))
       if (!route) throw new ApiError('ERR_NOT_FOUND', `no such API call: ${req.method} ${url.slice(0, 100)}`, 404)
-      const param = decodeURIComponent(route[1].exec(url)?.[1] ?? '')
+      const param = decodeParam(route[1].exec(url)?.[1] ?? '')
       const body = await readJson(req)
       const result = await route[2](body, param)
       send(res, 200, result ?? {})
@@ -93,21 +93,26 @@ export class ApiServer {
   }
 }
 
+function decodeParam(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    throw new ApiError('ERR_BAD_REQUEST', 'the request path is not valid percent-encoding', 400)
+  }
+}
+
+/** Reads a JSON body; past MAX_REQUEST_BYTES it keeps draining (bounded memory) and answers 413. */
 function readJson(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (c: Buffer) => {
       size += c.length
-      if (size > MAX_REQUEST_BYTES) {
-        reject(new ApiError('ERR_BAD_REQUEST', `request body over ${MAX_REQUEST_BYTES} bytes`, 413))
-        req.destroy()
-        return
-      }
-      chunks.push(c)
+      if (size <= MAX_REQUEST_BYTES) chunks.push(c)
     })
     req.on('error', reject)
     req.on('end', () => {
+      if (size > MAX_REQUEST_BYTES) return reject(new ApiError('ERR_BAD_REQUEST', `request body over ${MAX_REQUEST_BYTES} bytes`, 413))
       if (size === 0) return resolve(undefined)
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
