@@ -102,3 +102,9 @@ export const MAX_CHANNEL_NAME_CHARS = 32
 export const REKEY_EPHEMERAL_BYTES = 32
 /** Longest `goodbye.reason`, in UTF-16 code units. */
 export const MAX_GOODBYE_REASON_CHARS = 256
+/** A peer's id on the wire: its Ed25519 public key. */
+export const PEER_ID_BYTES = 32
+/** Hops a routed control message may take. */
+export const MAX_ROUTED_TTL = 64
+/** Largest payload of a routed control message (bytes). */
+export const MAX_ROUTED_PAYLOAD_BYTES = 64 * 1024

@@ -15,7 +15,7 @@ import {
   MAX_CHANNEL_NAME_CHARS, MAX_CONTROL_MESSAGE_BYTES, MAX_CONTROL_NESTING_DEPTH,
   MAX_CONTROL_PLAINTEXT_BYTES, MAX_GOODBYE_REASON_CHARS, MAX_GOSSIP_PAYLOAD_BYTES,
   MAX_HELLO_ADDRESSES, MAX_NICKNAME_CHARS, MIN_OVERLAY_MTU_BYTES, REKEY_EPHEMERAL_BYTES,
-  RESTART_ID_HEX_CHARS,
+  MAX_ROUTED_PAYLOAD_BYTES, MAX_ROUTED_TTL, PEER_ID_BYTES, RESTART_ID_HEX_CHARS,
 } from './constants.js'
 import { bool, bytes, finite, ipList, str, u16, u32, uint, type FieldSpec } from './control-field.js'
 import { WireError, describeValue, type BadMessageReason } from './errors.js'
@@ -45,6 +45,18 @@ export const CONTROL_SCHEMAS = {
   rekey: { ephemeral: bytes({ length: REKEY_EPHEMERAL_BYTES }), sessionIndex: u32, reply: bool },
   /** The sender is closing the connection on purpose. */
   goodbye: { reason: str(0, MAX_GOODBYE_REASON_CHARS) },
+  /**
+   * A message between two peers that are not neighbours, forwarded hop by hop along unicast
+   * routes (`ttl` drops by one each hop). `kind` names what `payload` is to the endpoints
+   * (e.g. the messages of an end-to-end handshake); relays never look inside.
+   */
+  routed: {
+    to: bytes({ length: PEER_ID_BYTES }),
+    from: bytes({ length: PEER_ID_BYTES }),
+    ttl: uint(0, MAX_ROUTED_TTL),
+    kind: str(1, MAX_CHANNEL_NAME_CHARS, /^[a-z0-9-]*$/, 'of [a-z0-9-]'),
+    payload: bytes({ max: MAX_ROUTED_PAYLOAD_BYTES }),
+  },
 } as const satisfies Record<string, Record<string, FieldSpec<unknown>>>
 
 type Schemas = typeof CONTROL_SCHEMAS
