@@ -36,7 +36,8 @@ export {
   type GoodbyeMessage,
 } from './control-message.js'
 export { macToNumber, writeMac, isMulticastMac, etherType, macToString, parseMac } from './ethernet.js'
-export { isIpLiteral, isIpv4Literal, isIpv6Literal } from './ip-literal.js'
+export { isEndpointLiteral, isIpLiteral, isIpv4Literal, isIpv6Literal } from './ip-literal.js'
+export { scanMsgpack } from './msgpack-scan.js'
 export { internetChecksum, onesComplementSum, finishChecksum } from './internet-checksum.js'
 export { writeTooBig } from './icmp-too-big.js'
 export { overlayIpMtu, type UnderlayFamily } from './overlay-mtu.js'

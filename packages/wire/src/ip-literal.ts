@@ -44,3 +44,16 @@ export function isIpv6Literal(s: string): boolean {
 export function isIpLiteral(s: string): boolean {
   return isIpv4Literal(s) || isIpv6Literal(s)
 }
+
+const PORT = /^[1-9][0-9]{0,4}$/
+
+/** Whether `s` is an endpoint `ipv4:port` or `[ipv6]:port`, port 1-65535 without leading zeros. */
+export function isEndpointLiteral(s: string): boolean {
+  const colon = s.lastIndexOf(':')
+  if (colon < 0) return false
+  const port = s.slice(colon + 1)
+  if (!PORT.test(port) || Number(port) > 0xffff) return false
+  const host = s.slice(0, colon)
+  if (host.startsWith('[') && host.endsWith(']')) return isIpv6Literal(host.slice(1, -1))
+  return isIpv4Literal(host)
+}

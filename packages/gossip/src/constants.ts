@@ -1,0 +1,50 @@
+// Every default, limit and format number of @weft/gossip, in one place. docs/GOSSIP.md explains
+// how they fit together.
+
+// --- engine ---
+
+/** Default period of full-state anti-entropy, in milliseconds (each period is jittered). */
+export const DEFAULT_ANTI_ENTROPY_INTERVAL_MS = 10_000
+/** Jitter of each anti-entropy period, as a fraction of it: ±20 %. */
+export const ANTI_ENTROPY_JITTER_FRACTION = 0.2
+/** Default bound on the deltas waiting for one neighbour, in bytes (1 MiB). */
+export const DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR = 1024 * 1024
+/**
+ * After merging an over-full queue with `combine`, the queue is kept only if it holds at most
+ * this fraction of the bound, so merging happens at most once per half a bound of new deltas.
+ */
+export const QUEUE_COMPACTED_FILL_FRACTION = 0.5
+/** Longest channel name, in characters of `[a-z0-9-]` (as `@weft/wire` allows). */
+export const MAX_CHANNEL_NAME_CHARS = 32
+
+// --- topology ---
+
+/** Name of the topology channel. */
+export const TOPOLOGY_CHANNEL = 'topology'
+/** Version of the topology message format (`v`); a message with any other is rejected. */
+export const TOPOLOGY_FORMAT_VERSION = 1
+/** Bytes of a peer id (an Ed25519 public key); 64 hex characters in a `PeerRecord`. */
+export const PEER_ID_BYTES = 32
+/** Bytes of a restart id (64 random bits); 16 hex characters in a `PeerRecord`. */
+export const RESTART_ID_BYTES = 8
+/** Longest peer nickname, in UTF-16 code units (as in `hello`). */
+export const MAX_NICKNAME_CHARS = 64
+/** Most underlay addresses one peer record may list (as in `hello`). */
+export const MAX_PEER_ADDRESSES = 16
+/** Most connections one peer record may list. */
+export const MAX_PEER_CONNECTIONS = 1024
+/** Most peer records one topology message may carry. */
+export const MAX_TOPOLOGY_RECORDS = 16_384
+/** Largest round-trip time a connection may report, in milliseconds (one hour). */
+export const MAX_RTT_MS = 3_600_000
+/** Deepest msgpack nesting of a topology message: map, records, record, connections, connection. */
+export const MAX_TOPOLOGY_NESTING_DEPTH = 5
+/** Default time a peer must stay unreachable from self before `gc` forgets it, in milliseconds. */
+export const DEFAULT_UNREACHABLE_GRACE_MS = 60_000
+
+// --- routing ---
+
+/** Weight of a link whose ends report no round-trip time, in milliseconds. */
+export const DEFAULT_LINK_WEIGHT_MS = 10
+/** Smallest link weight, in milliseconds (weights are whole milliseconds). */
+export const MIN_LINK_WEIGHT_MS = 1
