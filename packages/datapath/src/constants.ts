@@ -1,3 +1,5 @@
+import { PEER_ID_BYTES } from '@weft/wire'
+
 /** Underlay MTU assumed when none is given (bytes, IP packet). */
 export const DEFAULT_UNDERLAY_MTU = 1500
 /** IPv4 + UDP headers in front of every datagram on the underlay (bytes). */
@@ -12,3 +14,11 @@ export const MAC_MAX_AGE_MS = 5 * 60_000
 export const MAC_TABLE_LIMIT = 65_536
 /** Stop sending on a session after this many packets: the control path must rekey first. */
 export const REKEY_AFTER_PACKETS = 2n ** 60n
+/** Bytes of the hop header (peer id, ttl) at the start of a Relay or Broadcast plaintext. */
+export const HOP_HEADER_BYTES = PEER_ID_BYTES + 1
+/**
+ * Hops a Relay or Broadcast datagram may take, the ttl its originator writes (default of
+ * `DatapathInit.hopLimit`). Each forwarder decrements it and drops the datagram instead of
+ * sending it on with 0.
+ */
+export const DEFAULT_HOP_LIMIT = 16

@@ -1,14 +1,17 @@
 import type { TapDevice } from '@weft/tap'
 import type { Bind, Endpoint } from '@weft/udp'
-import { DATA_HEADER_BYTES, PacketKind, macToString, writeDataHeader } from '@weft/wire'
-import { DEFAULT_UNDERLAY_MTU, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
+import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, PacketKind, macToString, writeDataHeader } from '@weft/wire'
+import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
 import type { ControlPacketHandler, TrafficCounters } from './datapath-core.js'
 import { DatapathCore } from './datapath-core.js'
+import type { DatapathRoutes } from './datapath-routes.js'
 import { DatapathError } from './errors.js'
 import { Inside } from './inside.js'
 import { Outside } from './outside.js'
+import { isPeerId, peerIdBytes } from './peer-id-index.js'
 import type { SessionKeys } from './peer-session.js'
-import { PeerSession } from './peer-session.js'
+import { PeerSession, RELAYED_ENDPOINT } from './peer-session.js'
+import { SENT, Sender } from './sender.js'
 
 export interface DatapathInit {
   /** Overlay MTU: the largest IP packet a container may send (bytes). */
@@ -17,6 +20,13 @@ export interface DatapathInit {
   underlayMtu?: number
   /** Learnt-MAC limit (default MAC_TABLE_LIMIT). */
   macLimit?: number
+  /**
+   * Our peer id, 64 lowercase hex digits (default '': none). Needed to receive Relay datagrams
+   * and to send broadcasts along routes; `setRoutes` refuses to run without it.
+   */
+  selfId?: string
+  /** Ttl of the Relay and Broadcast datagrams we originate, 1..255 (default DEFAULT_HOP_LIMIT). */
+  hopLimit?: number
 }
 
 export interface DatapathComponents {
@@ -36,15 +46,25 @@ export interface SessionStats {
   packetsReceived: number
   bytesReceived: number
   lastReceivedAt: number
+  /** Whether the session is relayed (its `endpoint` is then RELAYED_ENDPOINT). */
+  relayed: boolean
+  /** Transit datagrams sent to this neighbour for other peers, and their bytes. */
+  relayedPackets: number
+  relayedBytes: number
 }
 
 /**
  * The data path: frames between the TAP and peers. The control path talks to it only through
- * this object: add and retire sessions (after handshakes), move endpoints, send and receive
- * control packets (heartbeats, probes), and read counters.
+ * this object: add and retire sessions (after handshakes), move endpoints, swap in routes, send
+ * and receive control packets (heartbeats, probes), and read counters.
+ *
+ * A direct session reaches a neighbour at its UDP endpoint. A relayed session (`addRelayedSession`)
+ * reaches a peer end to end through the neighbour that `routes.nextHop` names; until the control
+ * path calls `setRoutes`, there are no next hops and floods go to every neighbour as before.
  */
 export class Datapath {
   private readonly core: DatapathCore
+  private readonly sender: Sender
   private readonly inside: Inside
   private readonly outside: Outside
   private readonly control = Buffer.alloc(2048)
@@ -54,9 +74,22 @@ export class Datapath {
     if (!Number.isInteger(init.mtu) || init.mtu < 576 || init.mtu > 65_000) {
       throw new DatapathError('ERR_DATAPATH_CONFIG', `MTU ${init.mtu} is out of range: use 576..65000`)
     }
-    this.core = new DatapathCore(components.tap, components.bind, components.now ?? Date.now, init.macLimit)
-    this.inside = new Inside(this.core)
-    this.outside = new Outside(this.core)
+    const selfId = init.selfId ?? ''
+    if (selfId !== '' && !isPeerId(selfId)) {
+      throw new DatapathError('ERR_DATAPATH_CONFIG',
+        `self id ${JSON.stringify(selfId)} is not a peer id: pass 64 lowercase hex digits`)
+    }
+    const hopLimit = init.hopLimit ?? DEFAULT_HOP_LIMIT
+    if (!Number.isInteger(hopLimit) || hopLimit < 1 || hopLimit > 255) {
+      throw new DatapathError('ERR_DATAPATH_CONFIG', `hop limit ${hopLimit} is out of range: use 1..255`)
+    }
+    this.core = new DatapathCore(components.tap, components.bind, components.now ?? Date.now, {
+      datagramBudget: this.datagramBudget(), hopLimit, selfId, macLimit: init.macLimit,
+    })
+    this.core.reindex()
+    this.sender = new Sender(this.core)
+    this.inside = new Inside(this.core, this.sender, init.mtu)
+    this.outside = new Outside(this.core, this.sender)
     components.tap.onBatch(this.inside.onBatch)
     components.bind.onDatagram(this.outside.onDatagram)
   }
@@ -67,20 +100,50 @@ export class Datapath {
    * on it arrives (the answering side of a rekey), and is promoted then.
    */
   addSession(peer: string, keys: SessionKeys, endpoint: Endpoint, mtu = this.init.mtu, sendNow = true): PeerSession {
-    if (this.core.table.byIndex.has(keys.localIndex)) {
-      throw new DatapathError('ERR_DATAPATH_SESSION', `session index ${keys.localIndex} is already in use`)
+    return this.install(peer, keys, endpoint, mtu, sendNow, undefined)
+  }
+
+  /**
+   * Installs an end-to-end session with `peer`, a peer we have no direct path to: its datagrams
+   * are sealed with these keys and travel inside Relay datagrams through `routes.nextHop(peer)`
+   * (dropped as `no_route` while there is none). Its MTU is smaller than a direct session's by
+   * the Relay's overhead. `peer` must be a peer id (64 lowercase hex digits); `sendNow` as in
+   * `addSession`. Replacing it later with a direct session (or the reverse) is `addSession`
+   * (or this) with new keys; the old one keeps receiving until removed.
+   */
+  addRelayedSession(peer: string, keys: SessionKeys, mtu = this.init.mtu, sendNow = true): PeerSession {
+    if (!isPeerId(peer)) {
+      throw new DatapathError('ERR_DATAPATH_SESSION',
+        `peer id ${JSON.stringify(peer)} cannot be relayed to: pass 64 lowercase hex digits`)
     }
-    const s = new PeerSession({
-      ...keys,
-      peer,
-      endpoint,
-      mtu: Math.min(mtu, this.init.mtu),
-      datagramBudget: (this.init.underlayMtu ?? DEFAULT_UNDERLAY_MTU) - UNDERLAY_IPV4_UDP_BYTES,
-      createdAt: this.core.now(),
-      generation: ++this.generation,
-    })
-    this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
-    return s
+    return this.install(peer, keys, RELAYED_ENDPOINT, mtu, sendNow, peerIdBytes(peer))
+  }
+
+  /**
+   * Swaps in the routes beyond our neighbours, as one object the control path never changes
+   * afterwards. From the first call on, our broadcasts and unknown-unicast frames follow
+   * `routes.broadcast(selfId)` as Broadcast datagrams instead of a Data copy to every neighbour.
+   * `nextHop` is read for relayed sessions and for Relay datagrams passing through (a destination
+   * missing from it that is a neighbour is sent to directly); a peer whose sending session is
+   * direct is always sent to directly. Needs `DatapathInit.selfId`; every id in `nextHop` must be
+   * a peer id.
+   */
+  setRoutes(routes: DatapathRoutes): void {
+    if (this.core.selfId === '') {
+      throw new DatapathError('ERR_DATAPATH_CONFIG', 'routes need our own peer id: pass DatapathInit.selfId')
+    }
+    if (typeof routes?.broadcast !== 'function' || typeof routes.nextHop?.get !== 'function') {
+      throw new DatapathError('ERR_DATAPATH_ROUTES', 'routes need a nextHop map and a broadcast function')
+    }
+    for (const [to, via] of routes.nextHop) {
+      if (!isPeerId(to) || !isPeerId(via)) {
+        throw new DatapathError('ERR_DATAPATH_ROUTES',
+          `route to ${JSON.stringify(to)} via ${JSON.stringify(via)} is not between peer ids: use 64 lowercase hex digits`)
+      }
+    }
+    this.core.routes = routes
+    this.core.routed = true
+    this.core.reindex()
   }
 
   /** Retires one session (e.g. the old one after a rekey). */
@@ -107,10 +170,20 @@ export class Datapath {
     this.core.onControlPacket = handler
   }
 
-  /** Sends an encrypted control packet (heartbeat, probe) to `peer`; false if no session. */
+  /**
+   * Sends an encrypted control packet (heartbeat, probe) to `peer`; false if no session (or, for
+   * a relayed session, no next hop). Data, Relay and Broadcast are not control kinds.
+   */
   sendControlPacket(peer: string, kind: PacketKind, payload: Uint8Array): boolean {
     const s = this.core.table.byPeer.get(peer)
-    if (!s || kind === PacketKind.Data || payload.length + DATA_HEADER_BYTES + 16 > this.control.length) return false
+    if (!s || kind === PacketKind.Data || kind === PacketKind.Relay || kind === PacketKind.Broadcast) return false
+    if (s.relayedTo !== undefined) {
+      const at = s.innerOffset + DATA_HEADER_BYTES
+      if (at + payload.length + 2 * AEAD_TAG_BYTES > this.control.length) return false
+      this.control.set(payload, at)
+      return this.sender.send(s, kind, this.control, payload.length, false) === SENT
+    }
+    if (payload.length + DATA_HEADER_BYTES + 16 > this.control.length) return false
     const buf = this.control
     const counter = s.sendCounter++
     writeDataHeader(buf, 0, kind, s.remoteIndex, counter)
@@ -138,6 +211,9 @@ export class Datapath {
       packetsReceived: s.packetsReceived,
       bytesReceived: s.bytesReceived,
       lastReceivedAt: s.lastReceivedAt,
+      relayed: s.relayed,
+      relayedPackets: s.relayedPackets,
+      relayedBytes: s.relayedBytes,
     }))
   }
 
@@ -156,6 +232,31 @@ export class Datapath {
   /** Effective MTU for a peer (or the configured one when there is no session). */
   mtuFor(peer: string): number {
     return this.core.table.byPeer.get(peer)?.mtu ?? this.init.mtu
+  }
+
+  private install(
+    peer: string, keys: SessionKeys, endpoint: Endpoint, mtu: number, sendNow: boolean, relayedTo: Buffer | undefined,
+  ): PeerSession {
+    if (this.core.table.byIndex.has(keys.localIndex)) {
+      throw new DatapathError('ERR_DATAPATH_SESSION', `session index ${keys.localIndex} is already in use`)
+    }
+    const s = new PeerSession({
+      ...keys,
+      peer,
+      endpoint,
+      mtu: Math.min(mtu, this.init.mtu),
+      datagramBudget: this.datagramBudget(),
+      createdAt: this.core.now(),
+      generation: ++this.generation,
+      relayedTo,
+    })
+    this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
+    this.core.reindex()
+    return s
+  }
+
+  private datagramBudget(): number {
+    return (this.init.underlayMtu ?? DEFAULT_UNDERLAY_MTU) - UNDERLAY_IPV4_UDP_BYTES
   }
 }
 

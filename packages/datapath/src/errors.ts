@@ -1,4 +1,4 @@
-export type DatapathErrorCode = 'ERR_DATAPATH_SESSION' | 'ERR_DATAPATH_CONFIG'
+export type DatapathErrorCode = 'ERR_DATAPATH_SESSION' | 'ERR_DATAPATH_CONFIG' | 'ERR_DATAPATH_ROUTES'
 
 export class DatapathError extends Error {
   override readonly name = 'DatapathError'

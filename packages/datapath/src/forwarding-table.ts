@@ -19,7 +19,13 @@ export class ForwardingTable {
     return this.list ??= [...this.byPeer.values()]
   }
 
+  /** Peers whose sending session is direct (a neighbour's), in a stable order: today's flood. */
+  get directPeers(): readonly PeerSession[] {
+    return this.directList ??= this.peers.filter((s) => !s.relayed)
+  }
+
   private list: PeerSession[] | undefined
+  private directList: PeerSession[] | undefined
 
   withSession(s: PeerSession): ForwardingTable {
     const byPeer = new Map(this.byPeer)

@@ -1,31 +1,48 @@
 import type { FrameBatch } from '@weft/tap'
 import {
-  DATA_HEADER_BYTES, ETH_HEADER_BYTES, PacketKind, isMulticastMac, macToNumber, writeDataHeader,
+  AEAD_TAG_BYTES, BundleWriter, DATA_HEADER_BYTES, ETH_HEADER_BYTES, PacketKind, isMulticastMac, macToNumber,
   writeTooBig,
 } from '@weft/wire'
-import { REKEY_AFTER_PACKETS } from './constants.js'
+import { BUNDLE_FRAME_PREFIX_BYTES, HOP_HEADER_BYTES } from './constants.js'
 import type { DatapathCore } from './datapath-core.js'
 import { DropReason } from './drop-counters.js'
+import { HOP_PAYLOAD_OFFSET, writeHopHeader } from './hop-header.js'
 import { LOCAL } from './mac-table.js'
 import type { PeerSession } from './peer-session.js'
+import { SENT } from './sender.js'
+import type { Sender } from './sender.js'
 
 /**
  * Inside: frames read from the TAP, out to peers as encrypted datagrams.
  *
  *  1. onBatch      for each frame of a TAP batch (borrowed until onBatch returns)
  *  2. classify     drop runts; learn the source MAC as local; find the destination:
- *                  multicast/unknown -> flood to every peer, a peer -> that peer,
- *                  local -> drop (the bridge already delivered it)
- *  3. enqueue      too big for the peer's MTU -> ICMP "too big" back into the TAP;
- *                  else append to the peer's pending bundle (sealing it first when full)
- *  4. flush        after the batch: seal each pending bundle in place and send it
+ *                  a peer with a session -> that peer, local -> drop (the bridge already
+ *                  delivered it), multicast/unknown -> flood: until routes are set, to every
+ *                  neighbour (a copy in each one's bundle); once set, into our broadcast bundle
+ *  3. enqueue      a relayed peer without a next hop -> drop; too big for the path's MTU -> ICMP
+ *                  "too big" back into the TAP; else append to the peer's pending bundle (or the
+ *                  broadcast bundle), sending that first when full
+ *  4. flush        after the batch, send each pending bundle (Sender): the broadcast bundle as a
+ *                  Broadcast to each neighbour of our own tree; a direct peer's as a Data
+ *                  datagram; a relayed peer's sealed end to end inside a Relay for its next hop
  */
 export class Inside {
   /** Sessions with a bundle pending, flushed at the end of each batch. */
   private readonly dirty: PeerSession[] = []
   private readonly reply = Buffer.alloc(2048)
+  /** Our broadcast datagram under construction: [header][hop header][bundle][tag]. */
+  private readonly broadcastTx: Buffer
+  private readonly broadcastBundle: BundleWriter
+  /** Largest IP packet a Broadcast carries: the hop header comes out of the budget too. */
+  private readonly broadcastMtu: number
 
-  constructor(private readonly core: DatapathCore) {}
+  constructor(private readonly core: DatapathCore, private readonly sender: Sender, mtu: number) {
+    this.broadcastTx = Buffer.alloc(core.datagramBudget)
+    const capacity = core.datagramBudget - HOP_PAYLOAD_OFFSET - AEAD_TAG_BYTES
+    this.broadcastBundle = new BundleWriter(this.broadcastTx, HOP_PAYLOAD_OFFSET, capacity)
+    this.broadcastMtu = Math.min(mtu, capacity - BUNDLE_FRAME_PREFIX_BYTES - ETH_HEADER_BYTES)
+  }
 
   // 1. onBatch
   readonly onBatch = (batch: FrameBatch): void => {
@@ -62,7 +79,11 @@ export class Inside {
   }
 
   private flood(buf: Buffer, off: number, len: number): void {
-    const peers = this.core.table.peers
+    if (this.core.routed) {
+      this.enqueueBroadcast(buf, off, len)
+      return
+    }
+    const peers = this.core.table.directPeers
     if (peers.length === 0) {
       this.core.drops.count(DropReason.NoRoute)
       return
@@ -73,10 +94,14 @@ export class Inside {
 
   // 3. enqueue
   private enqueue(s: PeerSession, buf: Buffer, off: number, len: number, unicast: boolean): void {
+    if (s.relayedTo !== undefined && this.core.nextHop(s.peer) === undefined) {
+      this.core.drops.count(DropReason.NoRoute)
+      return
+    }
     if (len - ETH_HEADER_BYTES > s.mtu) {
       this.core.drops.count(DropReason.TooBig)
       // one ICMP answer per frame, not one per flooded copy
-      if (unicast || s === this.core.table.peers[0]) this.tooBig(buf, off, len, s.mtu)
+      if (unicast || s === this.core.table.directPeers[0]) this.tooBig(buf, off, len, s.mtu)
       return
     }
     if (!s.bundle.fits(len)) this.seal(s)
@@ -87,6 +112,17 @@ export class Inside {
     }
   }
 
+  private enqueueBroadcast(buf: Buffer, off: number, len: number): void {
+    this.core.traffic.floods++
+    if (len - ETH_HEADER_BYTES > this.broadcastMtu) {
+      this.core.drops.count(DropReason.TooBig)
+      this.tooBig(buf, off, len, this.broadcastMtu)
+      return
+    }
+    if (!this.broadcastBundle.fits(len)) this.sealBroadcast()
+    this.broadcastBundle.add(buf, off, len)
+  }
+
   private tooBig(buf: Buffer, off: number, len: number, mtu: number): void {
     const n = writeTooBig(buf, off, len, mtu, this.reply, 0)
     if (n > 0 && this.core.tap.write(this.reply, 0, n)) this.core.traffic.tooBigReplies++
@@ -94,6 +130,7 @@ export class Inside {
 
   // 4. flush
   private flush(): void {
+    if (this.broadcastBundle.count > 0) this.sealBroadcast()
     const dirty = this.dirty
     for (let i = 0; i < dirty.length; i++) {
       const s = dirty[i]
@@ -103,24 +140,27 @@ export class Inside {
     dirty.length = 0
   }
 
-  /** Seals the session's pending bundle in place and sends it; the bundle is empty afterwards. */
+  /** Sends the session's pending bundle (Sender.send); the bundle is empty afterwards. */
   private seal(s: PeerSession): void {
-    const core = this.core
     const frames = s.bundle.count
     const plainLen = s.bundle.length
     s.bundle.reset()
-    if (s.sendCounter >= REKEY_AFTER_PACKETS) {
-      for (let i = 0; i < frames; i++) core.drops.count(DropReason.CounterExhausted)
+    const r = this.sender.send(s, PacketKind.Data, s.tx, plainLen)
+    if (r !== SENT) for (let i = 0; i < frames; i++) this.core.drops.count(r)
+  }
+
+  /** Sends the broadcast bundle to each neighbour of our own tree; it is empty afterwards. */
+  private sealBroadcast(): void {
+    const core = this.core
+    const frames = this.broadcastBundle.count
+    const plainLen = HOP_HEADER_BYTES + this.broadcastBundle.length
+    this.broadcastBundle.reset()
+    const to = core.broadcastTo(core.selfId)
+    if (to.length === 0 || core.selfRaw === undefined) {
+      for (let i = 0; i < frames; i++) core.drops.count(DropReason.NoRoute)
       return
     }
-    const counter = s.sendCounter++
-    writeDataHeader(s.tx, 0, PacketKind.Data, s.remoteIndex, counter)
-    const ctLen = s.sender.seal(s.tx, DATA_HEADER_BYTES, plainLen, s.tx, 0, DATA_HEADER_BYTES, counter)
-    const total = DATA_HEADER_BYTES + ctLen
-    core.bind.send(s.tx, 0, total, s.endpoint)
-    s.packetsSent++
-    s.bytesSent += total
-    core.traffic.datagramsSent++
-    core.traffic.bytesSent += total
+    writeHopHeader(this.broadcastTx, DATA_HEADER_BYTES, core.selfRaw, core.hopLimit)
+    this.sender.fanOut(to, '', this.broadcastTx, plainLen, false)
   }
 }

@@ -2,6 +2,7 @@ import { DataCipher, ReplayWindow } from '@weft/crypto'
 import type { Endpoint } from '@weft/udp'
 import { AEAD_TAG_BYTES, BundleWriter, DATA_HEADER_BYTES } from '@weft/wire'
 import { BUNDLE_FRAME_PREFIX_BYTES, MAX_DATAGRAM_BYTES } from './constants.js'
+import { HOP_PAYLOAD_OFFSET } from './hop-header.js'
 
 /** What the control path hands over after a handshake: indexes and the two data keys. */
 export interface SessionKeys {
@@ -13,6 +14,9 @@ export interface SessionKeys {
   receiveKey: Uint8Array
 }
 
+/** The endpoint a relayed session reports: it has none of its own (its datagrams take routes). */
+export const RELAYED_ENDPOINT: Endpoint = Object.freeze({ address: '', port: 0 })
+
 export interface PeerSessionInit extends SessionKeys {
   peer: string
   endpoint: Endpoint
@@ -23,12 +27,23 @@ export interface PeerSessionInit extends SessionKeys {
   createdAt: number
   /** Order of creation: a newer session replaces an older one as the sending session. */
   generation: number
+  /**
+   * The raw 32-byte peer id when the session is relayed: its datagrams travel inside Relay
+   * datagrams through the next hop, which costs HOP_OVERHEAD_BYTES of the budget.
+   */
+  relayedTo?: Buffer
 }
 
 /**
  * One encrypted session with one peer: ciphers, send counter, replay window, the pending
  * outgoing bundle and per-session counters. Owned by the data path; the control path only
  * creates it and reads its counters.
+ *
+ * A direct session talks to a neighbour at `endpoint`. A relayed session talks end to end to a
+ * peer we have no direct path to: its datagrams are built at `innerOffset` of `tx`, so that the
+ * Relay header of the next hop fits in front without a copy.
+ * Counters count the datagrams sealed or opened with this session's keys (for a relayed session,
+ * the inner datagrams); `relayed*` count transit datagrams sent to this neighbour for others.
  */
 export class PeerSession {
   readonly peer: string
@@ -36,6 +51,10 @@ export class PeerSession {
   readonly remoteIndex: number
   readonly createdAt: number
   readonly generation: number
+  /** Set for a relayed session: the peer's raw id, the destination of its Relay datagrams. */
+  readonly relayedTo: Buffer | undefined
+  /** Where the datagram starts in `tx`: 0, or HOP_PAYLOAD_OFFSET for a relayed session. */
+  readonly innerOffset: number
   endpoint: Endpoint
   mtu: number
   readonly bundleCapacity: number
@@ -44,7 +63,7 @@ export class PeerSession {
   readonly replay = new ReplayWindow()
   /** Next counter to send. */
   sendCounter = 0n
-  /** Datagram under construction: header space, then the bundle, then room for the tag. */
+  /** Datagram under construction: header space, then the bundle, then room for the tag(s). */
   readonly tx: Buffer
   readonly bundle: BundleWriter
   pending = false
@@ -53,6 +72,8 @@ export class PeerSession {
   packetsReceived = 0
   bytesReceived = 0
   lastReceivedAt = 0
+  relayedPackets = 0
+  relayedBytes = 0
 
   constructor(init: PeerSessionInit) {
     this.peer = init.peer
@@ -60,13 +81,22 @@ export class PeerSession {
     this.remoteIndex = init.remoteIndex
     this.createdAt = init.createdAt
     this.generation = init.generation
+    this.relayedTo = init.relayedTo
     this.endpoint = init.endpoint
     const budget = Math.min(init.datagramBudget, MAX_DATAGRAM_BYTES)
-    this.bundleCapacity = budget - DATA_HEADER_BYTES - AEAD_TAG_BYTES
+    // relayed: [outer header][hop header][inner header][bundle][inner tag][outer tag]
+    this.innerOffset = init.relayedTo ? HOP_PAYLOAD_OFFSET : 0
+    const outerTag = init.relayedTo ? AEAD_TAG_BYTES : 0
+    this.bundleCapacity = budget - this.innerOffset - DATA_HEADER_BYTES - AEAD_TAG_BYTES - outerTag
     this.mtu = Math.min(init.mtu, this.bundleCapacity - BUNDLE_FRAME_PREFIX_BYTES - 14)
     this.sender = new DataCipher(init.sendKey)
     this.receiver = new DataCipher(init.receiveKey)
     this.tx = Buffer.alloc(budget)
-    this.bundle = new BundleWriter(this.tx, DATA_HEADER_BYTES, this.bundleCapacity)
+    this.bundle = new BundleWriter(this.tx, this.innerOffset + DATA_HEADER_BYTES, this.bundleCapacity)
+  }
+
+  /** Whether this session's datagrams travel through other peers. */
+  get relayed(): boolean {
+    return this.relayedTo !== undefined
   }
 }

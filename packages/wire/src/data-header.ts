@@ -8,6 +8,10 @@
 //  +---------------------------------------------------------------+
 //  16: ciphertext (a frame bundle for Data) ...  | 16-byte Poly1305 tag
 //
+// Relay and Broadcast datagrams carry a 33-byte hop header (peer id, ttl) in front of their
+// payload inside the ciphertext; its codec is `hop-header.ts` in @weft/datapath (docs/WIRE.md §1,
+// "Relay and Broadcast").
+//
 // All integers little-endian. The whole 16-byte header is the AEAD's associated data, so a
 // tampered header fails authentication. The receiver index selects the receiving session (chosen
 // by the receiver during the handshake); the counter is the 64-bit nonce and feeds the replay
@@ -27,10 +31,20 @@ export enum PacketKind {
   Probe = 4,
   /** The answer to a Probe. */
   ProbeAck = 5,
+  /**
+   * A datagram for a peer that is not a neighbour, sealed hop by hop: the plaintext is the
+   * destination's peer id, a ttl and a complete data datagram sealed end to end for it.
+   */
+  Relay = 6,
+  /**
+   * A frame bundle flooded along the source's broadcast spanning tree, sealed hop by hop: the
+   * plaintext is the source's peer id, a ttl and the bundle.
+   */
+  Broadcast = 7,
 }
 
 const MIN_KIND = PacketKind.Data
-const MAX_KIND = PacketKind.ProbeAck
+const MAX_KIND = PacketKind.Broadcast
 
 /** Outcome of `DataHeaderView.decode`; anything but `Ok` is a counted drop by that reason. */
 export enum DecodeResult {

@@ -5,7 +5,10 @@ import {
   plaintextLength, writeDataHeader,
 } from '../src/index.js'
 
-const kinds = [PacketKind.Data, PacketKind.Heartbeat, PacketKind.HeartbeatAck, PacketKind.Probe, PacketKind.ProbeAck]
+const kinds = [
+  PacketKind.Data, PacketKind.Heartbeat, PacketKind.HeartbeatAck, PacketKind.Probe, PacketKind.ProbeAck,
+  PacketKind.Relay, PacketKind.Broadcast,
+]
 
 describe('data header', () => {
   it('has the sizes and enum values the wire fixes', () => {
@@ -13,7 +16,7 @@ describe('data header', () => {
     expect(AEAD_TAG_BYTES).toBe(16)
     expect(MIN_DATAGRAM_BYTES).toBe(32)
     expect(WIRE_VERSION).toBe(1)
-    expect(kinds).toEqual([1, 2, 3, 4, 5])
+    expect(kinds).toEqual([1, 2, 3, 4, 5, 6, 7])
     expect([DecodeResult.Ok, DecodeResult.Short, DecodeResult.BadVersion, DecodeResult.BadKind,
       DecodeResult.BadReserved]).toEqual([0, 1, 2, 3, 4])
   })
@@ -61,7 +64,8 @@ describe('data header', () => {
     expect(view.version).toBe(2)
     expect(bad(0, 0)).toBe(DecodeResult.BadVersion)
     expect(bad(1, 0)).toBe(DecodeResult.BadKind)
-    expect(bad(1, 6)).toBe(DecodeResult.BadKind)
+    expect(bad(1, 7)).toBe(DecodeResult.Ok)
+    expect(bad(1, 8)).toBe(DecodeResult.BadKind)
     expect(bad(1, 255)).toBe(DecodeResult.BadKind)
     expect(bad(2, 1)).toBe(DecodeResult.BadReserved)
     expect(bad(3, 0x80)).toBe(DecodeResult.BadReserved)
