@@ -27,11 +27,13 @@ export type ConnectionState = 'connecting' | 'handshake' | 'established' | 'fail
 export interface ConnectionInfo {
   peer: PeerInfo | null
   address: string
-  direction: 'outbound' | 'inbound'
+  direction: 'outbound' | 'inbound' | 'relayed'
   state: ConnectionState
   /** Why a failed/retrying connection is down, or `''`. */
   info: string
   encryption: string
+  /** How data reaches the peer: `direct HOST:PORT`, `relay via SHORTID`, or `-`. */
+  path: string
   udpEndpoint: string | null
   mtu: number | null
   rttMs: number | null
@@ -59,6 +61,10 @@ export interface StatusResponse {
   containers: number
   exposed: string[]
   drops: Record<string, number>
+  /** Datagrams this router relayed for others. */
+  relayed: { packets: number; bytes: number }
+  /** Route table changes since start. */
+  routeChanges: number
 }
 
 export interface ContainerInfo {

@@ -25,6 +25,8 @@ export interface RouterConfig {
   readonly netnsPrefix: string
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
   readonly foreground: boolean
+  /** Dial peers learnt by gossip. */
+  readonly discovery: boolean
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -39,6 +41,8 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
   --bridge NAME          Linux bridge for containers (default ${DEFAULT_BRIDGE})
   --metrics-addr H:P     Prometheus metrics address, or 'off' (default ${DEFAULT_METRICS_ADDR})
   --log-level LEVEL      debug, info, warn or error (default info)
+  --no-discovery         only dial the peers given here and by 'weft connect', not the
+                         ones learnt from other peers
   --foreground           stay attached instead of daemonizing`
 
 const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/
@@ -95,6 +99,7 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         'metrics-addr': { type: 'string' },
         'log-level': { type: 'string' },
         foreground: { type: 'boolean' },
+        'no-discovery': { type: 'boolean' },
       },
     })
   } catch (err) {
@@ -126,5 +131,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     netnsPrefix: prefix,
     logLevel: level as RouterConfig['logLevel'],
     foreground: v.foreground ?? false,
+    discovery: !(v['no-discovery'] ?? false),
   })
 }

@@ -14,6 +14,8 @@ export class Metrics {
   readonly connectionsEstablished: Counter
   readonly duplicateConnections: Counter
   readonly rekeys: Counter
+  readonly routeChanges: Counter
+  readonly badRoutedMessages: Counter
   private server: http.Server | null = null
 
   constructor(status: () => StatusResponse) {
@@ -24,6 +26,15 @@ export class Metrics {
     this.connectionsEstablished = new Counter({ name: 'weft_connections_established_total', help: 'Connections that completed handshake and hello', registers })
     this.duplicateConnections = new Counter({ name: 'weft_duplicate_connections_total', help: 'Connections closed as duplicates of another to the same peer', registers })
     this.rekeys = new Counter({ name: 'weft_rekeys_total', help: 'Data sessions replaced by a rekey', registers })
+    this.routeChanges = new Counter({ name: 'weft_route_changes_total', help: 'Times the route table changed', registers })
+    this.badRoutedMessages = new Counter({ name: 'weft_bad_routed_messages_total', help: 'Routed control messages dropped (no route, ttl, malformed)', registers })
+    new Counter({
+      name: 'weft_relayed_bytes_total', help: 'Bytes this router forwarded for other peers', registers,
+      collect() {
+        this.reset()
+        this.inc(status().relayed.bytes)
+      },
+    })
     new Gauge({
       name: 'weft_peers', help: 'Peers with an established connection', registers,
       collect() { this.set(status().peers.length) },

@@ -21,6 +21,7 @@ import { HOUSEKEEPING_INTERVAL_MS, PID_FILE, WEFT_VERSION } from './constants.js
 import { ContainerManager } from './containers.js'
 import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
 import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
+import { Mesh } from './mesh/mesh.js'
 import { Metrics } from './metrics.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
 
@@ -35,6 +36,7 @@ export class Router implements RouterApi {
   private bind!: UdpBind
   private datapath!: Datapath
   private conns!: ConnectionManager
+  private mesh!: Mesh
   private containers!: ContainerManager
   private api!: ApiServer
   private metrics!: Metrics
@@ -62,7 +64,8 @@ export class Router implements RouterApi {
     for (const cidr of this.store.listExposed()) await exposeOnBridge(cfg.bridge, cidr)
 
     this.bind = await openUdpBind({ port: cfg.port, address: '0.0.0.0' })
-    this.datapath = new Datapath({ mtu: cfg.mtu, underlayMtu: cfg.underlayMtu }, { tap: this.tap, bind: this.bind })
+    const selfId = this.identity.publicKey.toString('hex')
+    this.datapath = new Datapath({ mtu: cfg.mtu, underlayMtu: cfg.underlayMtu, selfId }, { tap: this.tap, bind: this.bind })
     this.metrics = new Metrics(() => this.status())
     this.conns = new ConnectionManager(
       { nickname: cfg.nickname, port: cfg.port, mtu: cfg.mtu, restartId: this.restartId },
@@ -75,6 +78,13 @@ export class Router implements RouterApi {
           else if (event === 'rekey') this.metrics.rekeys.inc()
           else this.metrics.duplicateConnections.inc()
         },
+      },
+    )
+    this.mesh = new Mesh(
+      { selfId, nickname: cfg.nickname, restartId: this.restartId, port: cfg.port, mtu: cfg.mtu, discovery: cfg.discovery },
+      {
+        identity: this.identity, networkKeys, connections: this.conns, datapath: this.datapath, logger: this.logger,
+        count: (event) => (event === 'route_change' ? this.metrics.routeChanges.inc() : this.metrics.badRoutedMessages.inc()),
       },
     )
     await this.conns.listen()
@@ -127,12 +137,14 @@ export class Router implements RouterApi {
         bridge: cfg.bridge, tap: this.tap.name, home: cfg.home, startedAt: this.startedAt,
       },
       encryption: ENCRYPTION,
-      peers: this.conns.peers().map((p) => ({ id: p.id, shortId: p.id.slice(0, 12), nickname: p.nickname })),
-      connections: this.conns.connections(),
+      peers: this.mesh.knownPeers().filter((p) => p.id !== id).map((p) => ({ id: p.id, shortId: p.id.slice(0, 12), nickname: p.nickname })),
+      connections: [...this.conns.connections(), ...this.mesh.relayedConnections()],
       targets: this.conns.targets(),
       containers: this.store.listContainers().length,
       exposed: this.store.listExposed(),
       drops: this.datapath.drops(),
+      relayed: { packets: this.datapath.traffic().relayedPackets, bytes: this.datapath.traffic().relayedBytes },
+      routeChanges: this.mesh.routeChanges,
     }
   }
 
@@ -203,6 +215,7 @@ export class Router implements RouterApi {
     if (this.housekeeping) clearInterval(this.housekeeping)
     await this.api?.close().catch(() => undefined)
     await this.metrics?.close().catch(() => undefined)
+    this.mesh?.close()
     await this.conns?.close().catch(() => undefined)
     await this.bind?.close().catch(() => undefined)
     this.tap?.close()

@@ -17,6 +17,7 @@ function summary(s: StatusResponse): string {
     `          Peers: ${s.peers.length}`,
     `    Connections: ${s.connections.length} (${established} established)`,
     `        Targets: ${s.targets.length}`,
+    `        Relayed: ${s.relayed.packets} packets, ${bytes(s.relayed.bytes)} for other peers`,
     `     Containers: ${s.containers}`,
     `        Exposed: ${s.exposed.length ? s.exposed.join(', ') : '-'}`,
   ].join('\n')
@@ -32,8 +33,8 @@ function connections(s: StatusResponse): string {
   return table(
     ['PEER', 'NICKNAME', 'ADDRESS', 'DIR', 'STATE', 'PATH', 'RTT', 'MTU', 'ENCRYPTION', 'SENT', 'RECEIVED', 'INFO'],
     s.connections.map((c) => [
-      c.peer?.shortId ?? '-', c.peer?.nickname || '-', c.address, c.direction === 'outbound' ? 'out' : 'in', c.state,
-      c.udpEndpoint ? `direct ${c.udpEndpoint}` : '-', c.rttMs === null ? '-' : `${c.rttMs}ms`, c.mtu === null ? '-' : String(c.mtu),
+      c.peer?.shortId ?? '-', c.peer?.nickname || '-', c.address, c.direction === 'outbound' ? 'out' : c.direction === 'inbound' ? 'in' : 'relay', c.state,
+      c.path, c.rttMs === null ? '-' : `${c.rttMs}ms`, c.mtu === null ? '-' : String(c.mtu),
       c.encryption ? 'noise+chacha20poly1305' : '-', bytes(c.bytesSent), bytes(c.bytesReceived), c.info,
     ]),
   )

@@ -18,6 +18,22 @@ import { TargetDialer } from './target-dialer.js'
 
 export const ENCRYPTION = 'Noise_XXpsk0_25519_ChaChaPoly_BLAKE2b + ChaCha20-Poly1305'
 
+/** What the mesh layer (gossip, routing, relayed sessions) hears from the connections. */
+export interface MeshHooks {
+  linkUp(peer: string): void
+  linkDown(peer: string): void
+  gossipReceived(peer: string, channel: string, payload: Uint8Array): void
+  routed(peer: string, msg: Extract<ControlMessage, { t: 'routed' }>): void
+}
+
+/** One established neighbour, as the topology record reports it. */
+export interface NeighbourInfo {
+  peer: string
+  address: string
+  outbound: boolean
+  rttMs: number | null
+}
+
 export interface ConnectionManagerInit {
   nickname: string
   port: number
@@ -50,6 +66,11 @@ export class ConnectionManager {
   private server: net.Server | null = null
   private heartbeat: NodeJS.Timeout | null = null
   private readonly selfId: string
+  /** Targets found by discovery, not by the user: not persisted. */
+  private readonly discovered = new Set<string>()
+  /** Our underlay addresses as neighbours see them (from their `hello`). */
+  private readonly observed = new Map<string, string>()
+  hooks: MeshHooks | null = null
 
   constructor(private readonly init: ConnectionManagerInit, private readonly c: ConnectionManagerComponents) {
     this.selfId = c.identity.publicKey.toString('hex')
@@ -75,7 +96,51 @@ export class ConnectionManager {
   }
 
   removeTarget(address: string): boolean {
+    this.discovered.delete(address)
     return this.dialer.remove(address)
+  }
+
+  /** Dials an address learnt from gossip (kept until `forgetDiscovered`). */
+  addDiscovered(address: string): void {
+    if (this.dialer.has(address)) return
+    this.discovered.add(address)
+    this.dialer.add(address)
+  }
+
+  /** Stops dialling a discovered address (user targets are left alone). */
+  forgetDiscovered(address: string): void {
+    if (this.discovered.delete(address)) this.dialer.remove(address)
+  }
+
+  discoveredTargets(): string[] {
+    return [...this.discovered]
+  }
+
+  /** Whether `peer` has an established direct connection. */
+  isNeighbour(peer: string): boolean {
+    return this.byPeer.get(peer)?.state === 'established'
+  }
+
+  neighbours(): NeighbourInfo[] {
+    const out: NeighbourInfo[] = []
+    for (const [peer, l] of this.byPeer) {
+      if (l.state !== 'established' || !l.udpEndpoint) continue
+      out.push({ peer, address: l.udpEndpoint, outbound: l.direction === 'outbound', rttMs: l.rttMs })
+    }
+    return out
+  }
+
+  /** Our underlay addresses as our neighbours see them. */
+  observedAddresses(): string[] {
+    return [...new Set(this.observed.values())]
+  }
+
+  /** Sends a control message to an established neighbour; false if there is none. */
+  sendTo(peer: string, msg: ControlMessage): boolean {
+    const l = this.byPeer.get(peer)
+    if (!l || l.state !== 'established') return false
+    l.conn.send(msg)
+    return true
   }
 
   targets(): TargetInfo[] {
@@ -156,7 +221,8 @@ export class ConnectionManager {
       udpPort: this.init.port,
       sessionIndex: localIndex,
       mtu: this.init.mtu,
-      addresses: [],
+      // the peer's address as we see it: how a peer learns its externally seen address
+      addresses: seenAddress(link.conn.socket.remoteAddress),
     })
     link.helloSent = true
   }
@@ -178,6 +244,12 @@ export class ConnectionManager {
         break
       case 'rekey':
         this.onRekey(link, msg)
+        break
+      case 'gossip':
+        if (link.state === 'established' && link.peerId) this.hooks?.gossipReceived(link.peerId, msg.channel, msg.payload)
+        break
+      case 'routed':
+        if (link.state === 'established' && link.peerId) this.hooks?.routed(link.peerId, msg)
         break
       default:
         break
@@ -217,7 +289,9 @@ export class ConnectionManager {
     link.udpEndpoint = `${host.includes(':') ? `[${host}]` : host}:${hello.udpPort}`
     link.mtu = this.c.datapath.mtuFor(peerId)
     if (link.target) this.dialer.connected(link.target, peerId)
+    if (hello.addresses[0]) this.observed.set(peerId, hello.addresses[0])
     this.c.count?.('established')
+    this.hooks?.linkUp(peerId)
     this.c.logger.info({ peer: peerId.slice(0, 12), nickname: hello.nickname, endpoint: link.address, direction: link.direction }, 'connection established')
   }
 
@@ -235,8 +309,10 @@ export class ConnectionManager {
     }
     if (link.peerId && this.byPeer.get(link.peerId) === link) {
       this.byPeer.delete(link.peerId)
+      this.observed.delete(link.peerId)
       this.c.datapath.removePeer(link.peerId)
       this.dialer.peerLost(link.peerId, reason)
+      this.hooks?.linkDown(link.peerId)
       this.c.logger.info({ peer: link.peerId.slice(0, 12), endpoint: link.address, reason }, 'connection lost')
     } else if (link.localIndex !== null && this.c.datapath.hasIndex(link.localIndex)) {
       this.c.datapath.removeSession(link.localIndex)
@@ -335,10 +411,16 @@ export class ConnectionManager {
     return l.direction === 'outbound' ? this.selfId : l.peerId!
   }
 
-  private newIndex(): number {
+  /** A random session index in use by no session and no link. */
+  newIndex(): number {
     for (;;) {
       const i = randomBytes(4).readUInt32LE(0)
       if (i !== 0 && !this.c.datapath.hasIndex(i) && ![...this.links].some((l) => l.localIndex === i)) return i
     }
   }
+}
+
+function seenAddress(remote: string | undefined): string[] {
+  const a = plainAddress(remote ?? '')
+  return net.isIP(a) ? [a] : []
 }

@@ -46,6 +46,7 @@ export class PeerLink {
       state: this.state,
       info: this.info,
       encryption: this.state === 'established' ? encryption : '',
+      path: this.state === 'established' && this.udpEndpoint ? `direct ${this.udpEndpoint}` : '-',
       udpEndpoint: this.udpEndpoint,
       mtu: this.mtu,
       rttMs: this.rttMs,

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto'
+import type { Identity } from '@weft/crypto'
+import { Handshake } from '@weft/crypto'
+import type { Logger } from 'pino'
+
+/** Kinds of routed messages this module owns. */
+export const E2E_KINDS = ['e2e-1', 'e2e-2', 'e2e-3'] as const
+export type E2eKind = (typeof E2E_KINDS)[number]
+
+/** A handshake not finished within this long is abandoned and retried later (ms). */
+export const E2E_HANDSHAKE_TIMEOUT_MS = 5_000
+
+export interface EndToEndKeys {
+  localIndex: number
+  remoteIndex: number
+  sendKey: Buffer
+  receiveKey: Buffer
+}
+
+export interface EndToEndComponents {
+  identity: Identity
+  networkKeys: readonly Buffer[]
+  logger: Logger
+  /** Sends a routed control message towards `to`; false if there is no route. */
+  sendRouted(to: string, kind: E2eKind, payload: Buffer): boolean
+  /** Installs (or replaces) the relayed data session with `peer`. */
+  install(peer: string, keys: EndToEndKeys): void
+  /** Removes the relayed data session with `peer`, if any. */
+  uninstall(peer: string): void
+  /** A session index not in use. */
+  newIndex(): number
+  now?: () => number
+}
+
+interface Pending {
+  handshake: Handshake
+  localIndex: number
+  startedAt: number
+}
+
+/**
+ * End-to-end data sessions with peers we have no direct connection to: the same Noise XXpsk0
+ * handshake as on a control connection, carried in `routed` control messages through the
+ * mesh, so relays forward data they can neither read nor forge. The peer with the smaller id
+ * initiates; each side's session index rides in its encrypted handshake payload.
+ */
+export class EndToEndSessions {
+  private readonly pending = new Map<string, Pending>()
+  private readonly established = new Set<string>()
+  private readonly now: () => number
+
+  constructor(private readonly selfId: string, private readonly c: EndToEndComponents) {
+    this.now = c.now ?? Date.now
+  }
+
+  /** Peers with an end-to-end session. */
+  peers(): string[] {
+    return [...this.established]
+  }
+
+  has(peer: string): boolean {
+    return this.established.has(peer)
+  }
+
+  /**
+   * Brings sessions in line with the routes: a session with every peer reachable only through
+   * relays (`relayed`), none with anyone else.
+   */
+  reconcile(relayed: ReadonlySet<string>): void {
+    const now = this.now()
+    for (const peer of [...this.established]) {
+      if (!relayed.has(peer)) this.drop(peer)
+    }
+    for (const [peer, p] of this.pending) {
+      if (!relayed.has(peer) || now - p.startedAt > E2E_HANDSHAKE_TIMEOUT_MS) this.pending.delete(peer)
+    }
+    for (const peer of relayed) {
+      if (this.established.has(peer) || this.pending.has(peer) || this.selfId > peer) continue
+      this.start(peer)
+    }
+  }
+
+  /** Forgets the session with `peer` (it became a neighbour, or went away). */
+  drop(peer: string): void {
+    this.pending.delete(peer)
+    if (this.established.delete(peer)) this.c.uninstall(peer)
+  }
+
+  private start(peer: string): void {
+    const handshake = Handshake.initiator({ identity: this.c.identity, networkKey: this.c.networkKeys[0] })
+    const p = { handshake, localIndex: this.c.newIndex(), startedAt: this.now() }
+    if (this.c.sendRouted(peer, 'e2e-1', handshake.writeMessage())) this.pending.set(peer, p)
+  }
+
+  /** Handles one routed message of an e2e kind from `from`; malformed ones throw (the caller counts them). */
+  onRouted(from: string, kind: string, payload: Buffer): void {
+    if (kind === 'e2e-1') {
+      // a (re)start from the peer: answer it, replacing whatever we had
+      const handshake = Handshake.responder({ identity: this.c.identity, networkKeys: [...this.c.networkKeys] })
+      handshake.readMessage(payload)
+      const localIndex = this.c.newIndex()
+      const msg2 = handshake.writeMessage(indexBytes(localIndex))
+      this.checkIdentity(handshake, from)
+      this.pending.set(from, { handshake, localIndex, startedAt: this.now() })
+      this.c.sendRouted(from, 'e2e-2', msg2)
+      return
+    }
+    const p = this.pending.get(from)
+    if (!p) throw new Error(`unexpected ${kind} from ${from.slice(0, 12)}`)
+    if (kind === 'e2e-2' && !p.handshake.complete) {
+      const remoteIndex = readIndex(p.handshake.readMessage(payload))
+      this.checkIdentity(p.handshake, from)
+      this.c.sendRouted(from, 'e2e-3', p.handshake.writeMessage(indexBytes(p.localIndex)))
+      this.finish(from, p, remoteIndex)
+    } else if (kind === 'e2e-3') {
+      const remoteIndex = readIndex(p.handshake.readMessage(payload))
+      this.checkIdentity(p.handshake, from)
+      this.finish(from, p, remoteIndex)
+    } else {
+      throw new Error(`unexpected ${kind} from ${from.slice(0, 12)}`)
+    }
+  }
+
+  private checkIdentity(h: Handshake, from: string): void {
+    const remote = h.remotePublicKey
+    if (remote && remote.toString('hex') !== from) throw new Error('end-to-end handshake answered by another identity than the routed sender')
+  }
+
+  private finish(peer: string, p: Pending, remoteIndex: number): void {
+    const { dataKeys } = p.handshake.split()
+    this.pending.delete(peer)
+    this.established.add(peer)
+    this.c.install(peer, { localIndex: p.localIndex, remoteIndex, sendKey: dataKeys.send, receiveKey: dataKeys.receive })
+    this.c.logger.info({ peer: peer.slice(0, 12) }, 'end-to-end session established')
+  }
+}
+
+function indexBytes(index: number): Buffer {
+  const b = Buffer.alloc(4)
+  b.writeUInt32LE(index, 0)
+  return b
+}
+
+function readIndex(payload: Buffer): number {
+  if (payload.length !== 4) throw new Error(`end-to-end handshake payload of ${payload.length} bytes, expected 4`)
+  const index = payload.readUInt32LE(0)
+  if (index === 0) throw new Error('end-to-end handshake gave session index 0')
+  return index
+}
+
+/** A random nonzero u32. */
+export function randomIndex(): number {
+  for (;;) {
+    const i = randomBytes(4).readUInt32LE(0)
+    if (i !== 0) return i
+  }
+}

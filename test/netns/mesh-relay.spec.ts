@@ -1,0 +1,62 @@
+/*
+ * The mesh: three hosts on one underlay where h1 and h3 cannot reach each other (nftables drops
+ * everything between their underlay addresses). h1 and h3 only know h2; gossip tells each about
+ * the other, routing sends their traffic through h2, and an end-to-end session keeps h2 from
+ * reading it.
+ *
+ *   h1 198.18.0.11 ─────── h2 198.18.0.12 ─────── h3 198.18.0.13
+ *   └ c1 10.41.0.1          (relay)                └ c3 10.41.0.3
+ *          ╳━━━━━━━━━━━━ blocked ━━━━━━━━━━━━━━╳
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Lab, LabHost } from '@weft/testing'
+import { createLab, readPcap, waitFor } from '@weft/testing'
+import { container, launch, ping, status, waitEstablished, waitPing } from './support.js'
+
+describe.sequential('relaying through a peer when two hosts cannot reach each other', () => {
+  let lab: Lab
+  let h1: LabHost, h2: LabHost, h3: LabHost
+  let c1: string, c3: string
+
+  beforeAll(async () => {
+    lab = await createLab({ hosts: ['h1', 'h2', 'h3'] })
+    ;[h1, h2, h3] = lab.hosts()
+    await lab.blockAll(h1, h3)
+    await launch(h2)
+    await launch(h1, [h2.address])
+    await launch(h3, [h2.address])
+    c1 = await container(h1, 'c1', '10.41.0.1/16')
+    c3 = await container(h3, 'c3', '10.41.0.3/16')
+    await waitEstablished(h2, 2)
+  })
+
+  afterAll(async () => {
+    await lab?.destroy()
+  })
+
+  it('learns the far peer by gossip and shows the path through the relay', async () => {
+    const s3 = await status(h3)
+    const viaRelay = await waitFor(async () => {
+      const s = await status(h1)
+      const p = s.peers.find((x) => x.id === s3.router.id)
+      const c = s.connections.find((x) => x.peer?.id === s3.router.id)
+      return p && c && c.state === 'established' && c.path?.startsWith('relay') ? { s, c } : undefined
+    }, { timeoutMs: 15_000, what: 'h1 to reach h3 through h2' })
+    expect(viaRelay.c.path).toBe(`relay via ${(await status(h2)).router.shortId}`)
+    const text = (await h1.weft(['status', 'connections'])).stdout
+    expect(text).toMatch(/relay via/)
+  })
+
+  it('carries container traffic h1 <-> h3 through h2, end-to-end encrypted', async () => {
+    const cap = await h2.capture('eth0', { filter: 'udp port 6783' })
+    await waitPing(h1, c1, '10.41.0.3', 15_000)
+    const pattern = Buffer.from('RELAYED-CANARY!!')
+    expect(await ping(h3, c3, '10.41.0.1', 3)).toBe(true)
+    await h1.exec('ip', ['netns', 'exec', c1, 'ping', '-c', '3', '-i', '0.2', '-p', pattern.toString('hex'), '10.41.0.3'])
+    const pcap = readPcap(await cap.stop())
+    expect(pcap.packets.length).toBeGreaterThan(6)
+    expect(Buffer.concat(pcap.packets).includes(pattern)).toBe(false)
+    const s2 = await status(h2)
+    expect(s2.relayed.packets).toBeGreaterThan(6)
+  })
+})
