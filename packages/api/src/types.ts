@@ -46,6 +46,8 @@ export interface ConnectionInfo {
 
 export interface TargetInfo {
   address: string
+  /** Learnt from gossip (not persisted), as opposed to given by the user. */
+  discovered: boolean
   state: 'connected' | 'connecting' | 'retrying' | 'idle'
   attempts: number
   nextAttemptAt: number | null

@@ -172,10 +172,11 @@ export class Datapath {
 
   /**
    * Sends an encrypted control packet (heartbeat, probe) to `peer`; false if no session (or, for
-   * a relayed session, no next hop). Data, Relay and Broadcast are not control kinds.
+   * a relayed session, no next hop). Data, Relay and Broadcast are not control kinds. With
+   * `direct`, it goes on the newest direct session even when a relayed one carries the traffic.
    */
-  sendControlPacket(peer: string, kind: PacketKind, payload: Uint8Array): boolean {
-    const s = this.core.table.byPeer.get(peer)
+  sendControlPacket(peer: string, kind: PacketKind, payload: Uint8Array, direct = false): boolean {
+    const s = direct ? this.directSession(peer) : this.core.table.byPeer.get(peer)
     if (!s || kind === PacketKind.Data || kind === PacketKind.Relay || kind === PacketKind.Broadcast) return false
     if (s.relayedTo !== undefined) {
       const at = s.innerOffset + DATA_HEADER_BYTES
@@ -193,6 +194,24 @@ export class Datapath {
     s.packetsSent++
     s.bytesSent += DATA_HEADER_BYTES + ct
     return true
+  }
+
+  /**
+   * The newest direct session with `peer`, even while traffic to it goes through a relay: the
+   * control path keeps heartbeating it to notice when the direct path works again.
+   */
+  private directSession(peer: string): PeerSession | undefined {
+    let best: PeerSession | undefined
+    for (const s of this.core.table.byIndex.values()) {
+      if (s.peer === peer && s.relayedTo === undefined && (!best || s.generation > best.generation)) best = s
+    }
+    return best
+  }
+
+  /** When the newest direct session with `peer` was created and last heard from (ms), if any. */
+  directLiveness(peer: string): { createdAt: number; lastReceivedAt: number } | undefined {
+    const s = this.directSession(peer)
+    return s && { createdAt: s.createdAt, lastReceivedAt: s.lastReceivedAt }
   }
 
   /** Forgets MACs not seen for a while; the control path calls this periodically. */

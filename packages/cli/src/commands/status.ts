@@ -41,7 +41,9 @@ function connections(s: StatusResponse): string {
 }
 
 function targets(s: StatusResponse): string {
-  return table(['TARGET', 'STATE', 'ATTEMPTS', 'LAST ERROR'], s.targets.map((t) => [t.address, t.state, String(t.attempts), t.lastError || '-']))
+  return table(['TARGET', 'SOURCE', 'STATE', 'ATTEMPTS', 'LAST ERROR'], s.targets.map((t) => [
+    t.address, t.discovered ? 'gossip' : 'user', t.state, String(t.attempts), t.lastError || '-',
+  ]))
 }
 
 const views: Record<string, (s: StatusResponse) => unknown> = {

@@ -144,7 +144,7 @@ export class ConnectionManager {
   }
 
   targets(): TargetInfo[] {
-    return this.dialer.list()
+    return this.dialer.list().map((t) => ({ ...t, discovered: this.discovered.has(t.address) }))
   }
 
   connections(): ConnectionInfo[] {

@@ -70,7 +70,7 @@ export class TargetDialer {
     for (const t of this.targets.values()) if (t.peerId === peerId) this.failed(t.address, reason)
   }
 
-  list(): TargetInfo[] {
+  list(): Array<Omit<TargetInfo, 'discovered'>> {
     return [...this.targets.values()].map((t) => ({
       address: t.address,
       state: t.peerId ? 'connected' : t.dialling ? 'connecting' : t.timer ? 'retrying' : 'idle',

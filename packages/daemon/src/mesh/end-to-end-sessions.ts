@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { Identity } from '@weft/crypto'
 import { Handshake } from '@weft/crypto'
 import type { Logger } from 'pino'
@@ -23,13 +22,17 @@ export interface EndToEndComponents {
   logger: Logger
   /** Sends a routed control message towards `to`; false if there is no route. */
   sendRouted(to: string, kind: E2eKind, payload: Buffer): boolean
-  /** Installs (or replaces) the relayed data session with `peer`. */
+  /** Installs a relayed data session with `peer`; it becomes the one traffic to `peer` uses. */
   install(peer: string, keys: EndToEndKeys): void
-  /** Removes the relayed data session with `peer`, if any. */
-  uninstall(peer: string): void
+  /** Removes one relayed data session, by our index. */
+  uninstall(localIndex: number): void
   /** A session index not in use. */
   newIndex(): number
   now?: () => number
+  /** Replace a session after this long (ms). */
+  rekeyAfterMs: number
+  /** A replaced session keeps receiving this long (ms). */
+  graceMs: number
 }
 
 interface Pending {
@@ -46,7 +49,8 @@ interface Pending {
  */
 export class EndToEndSessions {
   private readonly pending = new Map<string, Pending>()
-  private readonly established = new Set<string>()
+  /** Our index and start time of the session with each peer. */
+  private readonly established = new Map<string, { localIndex: number; since: number }>()
   private readonly now: () => number
 
   constructor(private readonly selfId: string, private readonly c: EndToEndComponents) {
@@ -55,7 +59,7 @@ export class EndToEndSessions {
 
   /** Peers with an end-to-end session. */
   peers(): string[] {
-    return [...this.established]
+    return [...this.established.keys()]
   }
 
   has(peer: string): boolean {
@@ -68,22 +72,33 @@ export class EndToEndSessions {
    */
   reconcile(relayed: ReadonlySet<string>): void {
     const now = this.now()
-    for (const peer of [...this.established]) {
+    for (const peer of [...this.established.keys()]) {
       if (!relayed.has(peer)) this.drop(peer)
     }
     for (const [peer, p] of this.pending) {
       if (!relayed.has(peer) || now - p.startedAt > E2E_HANDSHAKE_TIMEOUT_MS) this.pending.delete(peer)
     }
     for (const peer of relayed) {
-      if (this.established.has(peer) || this.pending.has(peer) || this.selfId > peer) continue
-      this.start(peer)
+      if (this.pending.has(peer) || this.selfId > peer) continue
+      const current = this.established.get(peer)
+      // no session yet, or time to replace it (rekey): the smaller id starts a handshake
+      if (!current || now - current.since >= this.c.rekeyAfterMs) this.start(peer)
     }
   }
 
-  /** Forgets the session with `peer` (it became a neighbour, or went away). */
+  /** Forgets the session with `peer` whose data path state is already gone. */
+  forget(peer: string): void {
+    this.pending.delete(peer)
+    this.established.delete(peer)
+  }
+
+  /** Removes the session with `peer` (the direct path works again, or it went away). */
   drop(peer: string): void {
     this.pending.delete(peer)
-    if (this.established.delete(peer)) this.c.uninstall(peer)
+    const current = this.established.get(peer)
+    if (!current) return
+    this.established.delete(peer)
+    this.c.uninstall(current.localIndex)
   }
 
   private start(peer: string): void {
@@ -129,9 +144,17 @@ export class EndToEndSessions {
   private finish(peer: string, p: Pending, remoteIndex: number): void {
     const { dataKeys } = p.handshake.split()
     this.pending.delete(peer)
-    this.established.add(peer)
+    const previous = this.established.get(peer)
+    this.established.set(peer, { localIndex: p.localIndex, since: this.now() })
     this.c.install(peer, { localIndex: p.localIndex, remoteIndex, sendKey: dataKeys.send, receiveKey: dataKeys.receive })
-    this.c.logger.info({ peer: peer.slice(0, 12) }, 'end-to-end session established')
+    if (previous) {
+      // a rekey: the old session keeps receiving what is still in flight, then goes
+      setTimeout(() => {
+        if (this.established.get(peer)?.localIndex !== previous.localIndex) this.c.uninstall(previous.localIndex)
+      }, this.c.graceMs).unref()
+    } else {
+      this.c.logger.info({ peer: peer.slice(0, 12) }, 'end-to-end session established')
+    }
   }
 }
 
@@ -146,12 +169,4 @@ function readIndex(payload: Buffer): number {
   const index = payload.readUInt32LE(0)
   if (index === 0) throw new Error('end-to-end handshake gave session index 0')
   return index
-}
-
-/** A random nonzero u32. */
-export function randomIndex(): number {
-  for (;;) {
-    const i = randomBytes(4).readUInt32LE(0)
-    if (i !== 0) return i
-  }
 }

@@ -6,10 +6,12 @@ import type { GossipEngine, PeerRecord, RouteTable, Topology } from '@weft/gossi
 import { createGossipEngine, createRouteTable, createTopology } from '@weft/gossip'
 import type { ControlMessage } from '@weft/wire'
 import type { Logger } from 'pino'
+import { OLD_SESSION_GRACE_MS, REKEY_AFTER_MS } from '../constants.js'
 import type { ConnectionManager, MeshHooks } from '../control/connection-manager.js'
 import { ENCRYPTION } from '../control/connection-manager.js'
 import { E2E_KINDS, EndToEndSessions } from './end-to-end-sessions.js'
 import type { E2eKind } from './end-to-end-sessions.js'
+import { LinkMonitor } from './link-monitor.js'
 import { NODE_CLOCK } from './node-clock.js'
 
 /** How often the self record is refreshed (RTTs, addresses) and dead records collected (ms). */
@@ -25,6 +27,8 @@ export interface MeshInit {
   mtu: number
   /** Dial peers learnt by gossip (default true). */
   discovery: boolean
+  /** Replace end-to-end sessions after this long (ms, default REKEY_AFTER_MS). */
+  rekeyAfterMs?: number
 }
 
 export interface MeshComponents {
@@ -46,6 +50,7 @@ export class Mesh implements MeshHooks {
   readonly topology: Topology
   private readonly routes: RouteTable
   private readonly e2e: EndToEndSessions
+  private readonly links: LinkMonitor
   private readonly timer: NodeJS.Timeout
   private routeVersion = -1
   routeChanges = 0
@@ -74,10 +79,16 @@ export class Mesh implements MeshHooks {
       install: (peer, keys) => {
         c.datapath.addRelayedSession(peer, keys, init.mtu)
       },
-      uninstall: (peer) => {
-        if (!conns.isNeighbour(peer)) c.datapath.removePeer(peer)
-      },
+      uninstall: (localIndex) => c.datapath.removeSession(localIndex),
       newIndex: () => conns.newIndex(),
+      rekeyAfterMs: init.rekeyAfterMs ?? REKEY_AFTER_MS,
+      graceMs: OLD_SESSION_GRACE_MS,
+    })
+    this.links = new LinkMonitor(c.datapath, () => conns.neighbours().map((n) => n.peer), (peer, up) => {
+      c.logger.warn({ peer: peer.slice(0, 12) }, up ? 'direct data path up' : 'direct data path down')
+      // a relayed session replaces the dead direct one; when it works again routes move back
+      if (!up) this.e2e.drop(peer)
+      this.publishSelf()
     })
     this.topology.onChange(() => this.refreshRoutes())
     this.timer = setInterval(() => this.refresh(), MESH_REFRESH_INTERVAL_MS)
@@ -89,12 +100,15 @@ export class Mesh implements MeshHooks {
 
   linkUp(peer: string): void {
     this.gossip.addNeighbour(peer)
-    this.e2e.drop(peer) // a direct session replaces the relayed one
+    this.links.forget(peer)
     this.publishSelf()
   }
 
   linkDown(peer: string): void {
     this.gossip.removeNeighbour(peer)
+    this.links.forget(peer)
+    // the data path dropped every session of the peer: any relayed one must be set up again
+    this.e2e.forget(peer)
     this.publishSelf()
   }
 
@@ -154,6 +168,7 @@ export class Mesh implements MeshHooks {
 
   close(): void {
     clearInterval(this.timer)
+    this.links.close()
     this.gossip.close()
   }
 
@@ -171,7 +186,9 @@ export class Mesh implements MeshHooks {
   private publishSelf(): void {
     this.topology.updateSelf({
       addresses: this.c.connections.observedAddresses().slice(0, 16),
-      connections: this.c.connections.neighbours().map((n) => ({ ...n, established: true, rttMs: n.rttMs === null ? null : Math.round(n.rttMs) })),
+      connections: this.c.connections.neighbours().map((n) => ({
+        ...n, established: this.links.isUp(n.peer), rttMs: n.rttMs === null ? null : Math.round(n.rttMs),
+      })),
     })
     this.refreshRoutes()
   }
@@ -189,24 +206,33 @@ export class Mesh implements MeshHooks {
   private refreshRoutes(): void {
     this.routes.markDirty()
     const routes = this.routes.current()
-    if (routes.version === this.routeVersion) return
-    this.routeVersion = routes.version
-    this.routeChanges++
-    this.c.count?.('route_change')
-    this.c.datapath.setRoutes({ nextHop: routes.unicast, broadcast: (source) => routes.broadcast(source) })
+    if (routes.version !== this.routeVersion) {
+      this.routeVersion = routes.version
+      this.routeChanges++
+      this.c.count?.('route_change')
+      this.c.datapath.setRoutes({ nextHop: routes.unicast, broadcast: (source) => routes.broadcast(source) })
+    }
+    // sessions can be lost without a route change (a closed connection takes every session of
+    // its peer with it), so the end-to-end sessions are checked every time
     const relayed = new Set<string>()
-    for (const [dest, hop] of routes.unicast) if (hop !== dest && !this.c.connections.isNeighbour(dest)) relayed.add(dest)
+    for (const [dest, hop] of routes.unicast) if (hop !== dest) relayed.add(dest)
     this.e2e.reconcile(relayed)
-    if (this.init.discovery) this.discover()
+  }
+
+  /** Runs periodic work now (tests). */
+  tick(): void {
+    this.links.tick()
+    this.refresh()
   }
 
   /** Dials peers the topology knows but we have no connection to, at addresses others use. */
   private discover(): void {
     const conns = this.c.connections
+    const ours = new Set(conns.observedAddresses().map((ip) => (ip.includes(':') ? `[${ip}]:${this.init.port}` : `${ip}:${this.init.port}`)))
     const wanted = new Set<string>()
     for (const rec of this.topology.peers()) {
       if (rec.id === this.init.selfId || conns.isNeighbour(rec.id)) continue
-      for (const a of candidateAddresses(rec, this.topology.peers())) wanted.add(a)
+      for (const a of candidateAddresses(rec, this.topology.peers())) if (!ours.has(a)) wanted.add(a)
     }
     for (const a of wanted) conns.addDiscovered(a)
     for (const a of conns.discoveredTargets()) if (!wanted.has(a)) conns.forgetDiscovered(a)
