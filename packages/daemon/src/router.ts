@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import type { ContainerInfo, CreateContainerRequest, JoinInfo, StatusResponse } from '@weft/api'
+import type { ConnectionInfo, ContainerInfo, CreateContainerRequest, JoinInfo, PathMtuInfo, StatusResponse } from '@weft/api'
 import { SOCKET_NAME } from '@weft/api'
 import type { Identity } from '@weft/crypto'
 import { deriveNetworkKey, generateIdentity, generateSecret, identityFromSecretKey, shortId } from '@weft/crypto'
@@ -23,6 +23,8 @@ import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
 import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
 import { Mesh } from './mesh/mesh.js'
 import { Metrics } from './metrics.js'
+import type { PathMtuProber } from './pmtu/path-mtu-prober.js'
+import { createPathMtuProber } from './pmtu/path-mtu-prober.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
 
 /**
@@ -37,6 +39,7 @@ export class Router implements RouterApi {
   private datapath!: Datapath
   private conns!: ConnectionManager
   private mesh!: Mesh
+  private pmtu!: PathMtuProber
   private containers!: ContainerManager
   private api!: ApiServer
   private metrics!: Metrics
@@ -63,9 +66,11 @@ export class Router implements RouterApi {
     await setUp(cfg.tap)
     for (const cidr of this.store.listExposed()) await exposeOnBridge(cfg.bridge, cidr)
 
-    this.bind = await openUdpBind({ port: cfg.port, address: '0.0.0.0' })
+    this.bind = await openUdpBind({ port: cfg.port, address: '0.0.0.0', dontFragment: true })
+    if (this.bind.dontFragmentProblem) this.logger.warn({ reason: this.bind.dontFragmentProblem }, 'cannot set DF on the data socket: datagrams may be fragmented')
     const selfId = this.identity.publicKey.toString('hex')
     this.datapath = new Datapath({ mtu: cfg.mtu, underlayMtu: cfg.underlayMtu, selfId }, { tap: this.tap, bind: this.bind })
+    this.pmtu = createPathMtuProber({ mtu: cfg.mtu }, { datapath: this.datapath, logger: this.logger })
     this.metrics = new Metrics(() => this.status())
     this.conns = new ConnectionManager(
       { nickname: cfg.nickname, port: cfg.port, mtu: cfg.mtu, restartId: this.restartId },
@@ -138,7 +143,7 @@ export class Router implements RouterApi {
       },
       encryption: ENCRYPTION,
       peers: this.mesh.knownPeers().filter((p) => p.id !== id).map((p) => ({ id: p.id, shortId: p.id.slice(0, 12), nickname: p.nickname })),
-      connections: [...this.conns.connections(), ...this.mesh.relayedConnections()],
+      connections: [...this.conns.connections().map((c) => this.withPmtu(c)), ...this.mesh.relayedConnections()],
       targets: this.conns.targets(),
       containers: this.store.listContainers().length,
       exposed: this.store.listExposed(),
@@ -146,6 +151,19 @@ export class Router implements RouterApi {
       relayed: { packets: this.datapath.traffic().relayedPackets, bytes: this.datapath.traffic().relayedBytes },
       routeChanges: this.mesh.routeChanges,
     }
+  }
+
+  /** Path-MTU discovery of neighbour `peer`'s direct path, with the MTU it found; null if none runs. */
+  pmtuFor(peer: string): (PathMtuInfo & { mtu: number | null }) | null {
+    return this.pmtu?.pmtuFor(peer) ?? null
+  }
+
+  /** A direct connection's entry with its discovered MTU and discovery state. */
+  private withPmtu(c: ConnectionInfo): ConnectionInfo {
+    const p = c.peer && c.state === 'established' ? this.pmtuFor(c.peer.id) : null
+    if (!p) return c
+    const { mtu, ...pmtu } = p
+    return { ...c, mtu: mtu ?? c.mtu, pmtu }
   }
 
   join(): JoinInfo {
@@ -216,6 +234,7 @@ export class Router implements RouterApi {
     await this.api?.close().catch(() => undefined)
     await this.metrics?.close().catch(() => undefined)
     this.mesh?.close()
+    this.pmtu?.close()
     await this.conns?.close().catch(() => undefined)
     await this.bind?.close().catch(() => undefined)
     this.tap?.close()

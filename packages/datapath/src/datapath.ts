@@ -8,6 +8,8 @@ import type { DatapathRoutes } from './datapath-routes.js'
 import { DatapathError } from './errors.js'
 import { Inside } from './inside.js'
 import { Outside } from './outside.js'
+import { PathProbes } from './path-probes.js'
+import type { ProbeAckHandler } from './path-probes.js'
 import { isPeerId, peerIdBytes } from './peer-id-index.js'
 import type { SessionKeys } from './peer-session.js'
 import { PeerSession, RELAYED_ENDPOINT } from './peer-session.js'
@@ -67,6 +69,9 @@ export class Datapath {
   private readonly sender: Sender
   private readonly inside: Inside
   private readonly outside: Outside
+  private readonly probes: PathProbes
+  /** Path MTUs the control path measured, by neighbour (`setPeerMtu`), until `removePeer`. */
+  private readonly pathMtus = new Map<string, number>()
   private readonly control = Buffer.alloc(2048)
   private generation = 0
 
@@ -89,7 +94,8 @@ export class Datapath {
     this.core.reindex()
     this.sender = new Sender(this.core)
     this.inside = new Inside(this.core, this.sender, init.mtu)
-    this.outside = new Outside(this.core, this.sender)
+    this.probes = new PathProbes(this.core, this.sender)
+    this.outside = new Outside(this.core, this.sender, this.probes)
     components.tap.onBatch(this.inside.onBatch)
     components.bind.onDatagram(this.outside.onDatagram)
   }
@@ -154,6 +160,7 @@ export class Datapath {
   /** Removes every session of `peer` and forgets the MACs learnt from it. */
   removePeer(peer: string): void {
     this.core.table = this.core.table.withoutPeer(peer)
+    this.pathMtus.delete(peer)
     this.core.macs.forgetOwner(peer)
   }
 
@@ -201,17 +208,67 @@ export class Datapath {
    * control path keeps heartbeating it to notice when the direct path works again.
    */
   private directSession(peer: string): PeerSession | undefined {
-    let best: PeerSession | undefined
-    for (const s of this.core.table.byIndex.values()) {
-      if (s.peer === peer && s.relayedTo === undefined && (!best || s.generation > best.generation)) best = s
-    }
-    return best
+    return this.core.newestDirect(peer)
+  }
+
+  /** The UDP endpoint and packets sent of one session, by our index (direct sessions only). */
+  directSessionInfo(localIndex: number): { endpoint: Endpoint; packetsSent: number } | undefined {
+    const s = this.core.table.byIndex.get(localIndex)
+    return s && s.relayedTo === undefined ? { endpoint: s.endpoint, packetsSent: s.packetsSent } : undefined
   }
 
   /** When the newest direct session with `peer` was created and last heard from (ms), if any. */
   directLiveness(peer: string): { createdAt: number; lastReceivedAt: number } | undefined {
     const s = this.directSession(peer)
     return s && { createdAt: s.createdAt, lastReceivedAt: s.lastReceivedAt }
+  }
+
+  /**
+   * Sends a Probe (path-probes.ts) of exactly `size` bytes of UDP payload, `id` in it, to `peer`
+   * on its newest direct session, whether or not traffic to it goes that way. False when there is
+   * no direct session or `size` is outside MIN_PROBE_DATAGRAM_BYTES..`maxProbeSize`. The peer's
+   * data path answers with a ProbeAck, which goes to the `onProbeAck` handler.
+   */
+  sendProbe(peer: string, id: number, size: number): boolean {
+    return this.probes.send(peer, id, size)
+  }
+
+  /** Largest Probe: the datagram budget of the configured underlay MTU (underlay MTU - 28). */
+  get maxProbeSize(): number {
+    return this.probes.maxSize
+  }
+
+  /**
+   * Receives every authenticated ProbeAck: the peer, the probe's id and the datagram size the
+   * peer saw. Probes and ProbeAcks never reach the `onControlPacket` handler (the data path
+   * answers Probes itself). A handler that throws is ignored.
+   */
+  onProbeAck(handler: ProbeAckHandler): void {
+    this.probes.onAck = handler
+  }
+
+  /**
+   * Sets the path MTU to neighbour `peer` as path-MTU discovery measured it: the largest overlay
+   * IP packet one datagram to it may carry (largest acknowledged Probe - PATH_OVERHEAD_BYTES).
+   * Applies to its direct sessions now and to those installed later (rekeys) until `removePeer`;
+   * never raises a session above the MTU it was installed with (a larger value gives back up to
+   * that); relayed sessions keep theirs. Larger frames get ICMP "too big" or, for IPv4 without
+   * DF, are fragmented. Returns the MTU of the peer's newest direct session afterwards, or
+   * undefined when it has none (the value is kept for the next one). Throws ERR_DATAPATH_CONFIG
+   * for an MTU outside 68..65000.
+   */
+  setPeerMtu(peer: string, mtu: number): number | undefined {
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_000) {
+      throw new DatapathError('ERR_DATAPATH_CONFIG', `path MTU ${mtu} is out of range: use 68..65000`)
+    }
+    this.pathMtus.set(peer, mtu)
+    for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo === undefined) s.limitPath(mtu)
+    return this.core.newestDirect(peer)?.mtu
+  }
+
+  /** The path MTU `setPeerMtu` set for neighbour `peer`, until `removePeer` forgets it. */
+  peerPathMtu(peer: string): number | undefined {
+    return this.pathMtus.get(peer)
   }
 
   /** Forgets MACs not seen for a while; the control path calls this periodically. */
@@ -269,6 +326,8 @@ export class Datapath {
       generation: ++this.generation,
       relayedTo,
     })
+    const pathMtu = relayedTo === undefined ? this.pathMtus.get(peer) : undefined
+    if (pathMtu !== undefined) s.limitPath(pathMtu)
     this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
     this.core.reindex()
     return s

@@ -1,19 +1,17 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import net from 'node:net'
 import type { ConnectionInfo, TargetInfo } from '@weft/api'
-import type { DirectionalKeys, Identity } from '@weft/crypto'
-import { generateDhKeyPair, rekeyDataKeys } from '@weft/crypto'
+import type { Identity } from '@weft/crypto'
 import type { Datapath } from '@weft/datapath'
 import type { ControlMessage } from '@weft/wire'
-import { PacketKind } from '@weft/wire'
 import type { Logger } from 'pino'
 import {
   CONNECTION_IDLE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, OLD_SESSION_GRACE_MS, PROTOCOL_VERSION, REKEY_AFTER_MS,
-  REKEY_AFTER_PACKETS,
 } from '../constants.js'
 import { parsePeerAddress, plainAddress } from '../peer-address.js'
 import { ControlConnection } from './control-connection.js'
 import { PeerLink } from './peer-link.js'
+import { SessionRekey } from './session-rekey.js'
 import { TargetDialer } from './target-dialer.js'
 
 export const ENCRYPTION = 'Noise_XXpsk0_25519_ChaChaPoly_BLAKE2b + ChaCha20-Poly1305'
@@ -63,6 +61,7 @@ export class ConnectionManager {
   /** The established link carrying each peer's session. */
   private readonly byPeer = new Map<string, PeerLink>()
   private readonly dialer: TargetDialer
+  private readonly rekey: SessionRekey
   private server: net.Server | null = null
   private heartbeat: NodeJS.Timeout | null = null
   private readonly selfId: string
@@ -75,6 +74,10 @@ export class ConnectionManager {
   constructor(private readonly init: ConnectionManagerInit, private readonly c: ConnectionManagerComponents) {
     this.selfId = c.identity.publicKey.toString('hex')
     this.dialer = new TargetDialer((address) => this.dial(address))
+    this.rekey = new SessionRekey(
+      { rekeyAfterMs: init.rekeyAfterMs ?? REKEY_AFTER_MS, graceMs: init.oldSessionGraceMs ?? OLD_SESSION_GRACE_MS },
+      { datapath: c.datapath, count: c.count, newIndex: () => this.newIndex(), isOpen: (l) => this.links.has(l) },
+    )
   }
 
   async listen(): Promise<void> {
@@ -243,7 +246,7 @@ export class ConnectionManager {
         link.conn.close(`peer said goodbye: ${msg.reason}`)
         break
       case 'rekey':
-        this.onRekey(link, msg)
+        this.rekey.onMessage(link, msg)
         break
       case 'gossip':
         if (link.state === 'established' && link.peerId) this.hooks?.gossipReceived(link.peerId, msg.channel, msg.payload)
@@ -329,82 +332,8 @@ export class ConnectionManager {
         continue
       }
       l.conn.send({ t: 'ping', id: randomInt(2 ** 32 - 1), sentAt: now })
-      if (l.state === 'established' && !l.rekeyPending && this.rekeyDue(l, now)) this.startRekey(l)
+      if (l.state === 'established' && !l.rekeyPending && this.rekey.due(l, now)) this.rekey.start(l)
     }
-  }
-
-  private rekeyDue(l: PeerLink, now: number): boolean {
-    if (now - l.sessionStartedAt >= (this.init.rekeyAfterMs ?? REKEY_AFTER_MS)) return true
-    const s = this.c.datapath.sessionStats().find((x) => x.localIndex === l.localIndex)
-    return s !== undefined && BigInt(s.packetsSent) >= REKEY_AFTER_PACKETS
-  }
-
-  /**
-   * Rekey: a fresh X25519 exchange over the control channel gives a new data session (new
-   * indexes, new keys chained to the old). The asking side sends on the new session at once
-   * (a heartbeat if nothing else), the answering side starts sending on it when the first
-   * datagram arrives on it; the old session keeps receiving for a grace period.
-   */
-  private startRekey(l: PeerLink): void {
-    const pair = generateDhKeyPair()
-    const index = this.newIndex()
-    l.rekeyPending = { pair, index }
-    l.conn.send({ t: 'rekey', ephemeral: pair.publicKey, sessionIndex: index, reply: false })
-  }
-
-  private onRekey(l: PeerLink, msg: Extract<ControlMessage, { t: 'rekey' }>): void {
-    if (l.state !== 'established' || !l.keys || !l.peerId || l.localIndex === null) {
-      this.c.count?.('bad_message', 'rekey before hello')
-      return
-    }
-    try {
-      if (!msg.reply) {
-        // both asked at once: the connection initiator's request wins
-        if (l.rekeyPending && l.conn.role === 'initiator') return
-        l.rekeyPending = null
-        const pair = generateDhKeyPair()
-        const index = this.newIndex()
-        this.switchSession(l, rekeyDataKeys(l.keys, pair, msg.ephemeral), index, msg.sessionIndex, false)
-        l.conn.send({ t: 'rekey', ephemeral: pair.publicKey, sessionIndex: index, reply: true })
-        return
-      }
-      const pending = l.rekeyPending
-      if (!pending) {
-        this.c.count?.('bad_message', 'unexpected rekey reply')
-        return
-      }
-      l.rekeyPending = null
-      this.switchSession(l, rekeyDataKeys(l.keys, pending.pair, msg.ephemeral), pending.index, msg.sessionIndex, true)
-      this.c.datapath.sendControlPacket(l.peerId, PacketKind.Heartbeat, Buffer.alloc(0))
-    } catch (err) {
-      l.conn.close(`rekey failed: ${(err as Error).message}`)
-    }
-  }
-
-  private switchSession(l: PeerLink, keys: DirectionalKeys, localIndex: number, remoteIndex: number, sendNow: boolean): void {
-    const initiator = l.conn.role === 'initiator'
-    const send = initiator ? keys.initiatorToResponder : keys.responderToInitiator
-    const receive = initiator ? keys.responderToInitiator : keys.initiatorToResponder
-    const peer = l.peerId!
-    const old = l.localIndex!
-    const endpoint = this.c.datapath.sessionStats().find((x) => x.localIndex === old)?.endpoint
-    if (!endpoint) throw new Error('no current session to replace')
-    this.c.datapath.addSession(peer, { localIndex, remoteIndex, sendKey: send, receiveKey: receive }, endpoint, l.mtu ?? undefined, sendNow)
-    l.keys = keys
-    l.localIndex = localIndex
-    l.sessionStartedAt = Date.now()
-    l.rekeys++
-    this.c.count?.('rekey')
-    const retire = () => {
-      if (!this.c.datapath.hasIndex(old)) return
-      // the old session stays while the peer has not started sending on the new one
-      if (this.c.datapath.sendingIndex(peer) === old && this.links.has(l)) {
-        setTimeout(retire, this.init.oldSessionGraceMs ?? OLD_SESSION_GRACE_MS).unref()
-        return
-      }
-      this.c.datapath.removeSession(old)
-    }
-    setTimeout(retire, this.init.oldSessionGraceMs ?? OLD_SESSION_GRACE_MS).unref()
   }
 
   private initiatorId(l: PeerLink): string {

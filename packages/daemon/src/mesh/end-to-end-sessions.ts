@@ -7,7 +7,7 @@ export const E2E_KINDS = ['e2e-1', 'e2e-2', 'e2e-3'] as const
 export type E2eKind = (typeof E2E_KINDS)[number]
 
 /** A handshake not finished within this long is abandoned and retried later (ms). */
-export const E2E_HANDSHAKE_TIMEOUT_MS = 5_000
+export const E2E_HANDSHAKE_TIMEOUT_MS = 2_000
 
 export interface EndToEndKeys {
   localIndex: number
@@ -44,8 +44,9 @@ interface Pending {
 /**
  * End-to-end data sessions with peers we have no direct connection to: the same Noise XXpsk0
  * handshake as on a control connection, carried in `routed` control messages through the
- * mesh, so relays forward data they can neither read nor forge. The peer with the smaller id
- * initiates; each side's session index rides in its encrypted handshake payload.
+ * mesh, so relays forward data they can neither read nor forge. Either side starts one when it
+ * has none (the smaller id wins a collision), the smaller id rekeys; each side's session index
+ * rides in its encrypted handshake payload.
  */
 export class EndToEndSessions {
   private readonly pending = new Map<string, Pending>()
@@ -79,10 +80,11 @@ export class EndToEndSessions {
       if (!relayed.has(peer) || now - p.startedAt > E2E_HANDSHAKE_TIMEOUT_MS) this.pending.delete(peer)
     }
     for (const peer of relayed) {
-      if (this.pending.has(peer) || this.selfId > peer) continue
+      if (this.pending.has(peer)) continue
       const current = this.established.get(peer)
-      // no session yet, or time to replace it (rekey): the smaller id starts a handshake
-      if (!current || now - current.since >= this.c.rekeyAfterMs) this.start(peer)
+      // with no session either side starts one (a collision is settled in onRouted); a rekey
+      // is started by the smaller id
+      if (!current || (this.selfId < peer && now - current.since >= this.c.rekeyAfterMs)) this.start(peer)
     }
   }
 
@@ -90,6 +92,11 @@ export class EndToEndSessions {
   forget(peer: string): void {
     this.pending.delete(peer)
     this.established.delete(peer)
+  }
+
+  /** Our index of the session with `peer`, if there is one. */
+  sessionIndex(peer: string): number | undefined {
+    return this.established.get(peer)?.localIndex
   }
 
   /** Removes the session with `peer` (the direct path works again, or it went away). */
@@ -110,6 +117,9 @@ export class EndToEndSessions {
   /** Handles one routed message of an e2e kind from `from`; malformed ones throw (the caller counts them). */
   onRouted(from: string, kind: string, payload: Buffer): void {
     if (kind === 'e2e-1') {
+      // both started at once: the smaller id's handshake goes on, the other is abandoned
+      const mine = this.pending.get(from)
+      if (mine?.handshake.initiator && this.selfId < from) return
       // a (re)start from the peer: answer it, replacing whatever we had
       const handshake = Handshake.responder({ identity: this.c.identity, networkKeys: [...this.c.networkKeys] })
       handshake.readMessage(payload)

@@ -51,6 +51,8 @@ export class Mesh implements MeshHooks {
   private readonly routes: RouteTable
   private readonly e2e: EndToEndSessions
   private readonly links: LinkMonitor
+  /** The neighbour the last routed message from each peer came through. */
+  private readonly replyVia = new Map<string, string>()
   private readonly timer: NodeJS.Timeout
   private routeVersion = -1
   routeChanges = 0
@@ -86,8 +88,9 @@ export class Mesh implements MeshHooks {
     })
     this.links = new LinkMonitor(c.datapath, () => conns.neighbours().map((n) => n.peer), (peer, up) => {
       c.logger.warn({ peer: peer.slice(0, 12) }, up ? 'direct data path up' : 'direct data path down')
-      // a relayed session replaces the dead direct one; when it works again routes move back
-      if (!up) this.e2e.drop(peer)
+      // traffic must move to a relayed session newer than the dead direct one: an older one
+      // (from before the direct link) is replaced; one the peer just set up is kept
+      if (!up && this.e2e.sessionIndex(peer) !== c.datapath.sendingIndex(peer)) this.e2e.drop(peer)
       this.publishSelf()
     })
     this.topology.onChange(() => this.refreshRoutes())
@@ -106,6 +109,7 @@ export class Mesh implements MeshHooks {
 
   linkDown(peer: string): void {
     this.gossip.removeNeighbour(peer)
+    for (const [origin, via] of this.replyVia) if (via === peer) this.replyVia.delete(origin)
     this.links.forget(peer)
     // the data path dropped every session of the peer: any relayed one must be set up again
     this.e2e.forget(peer)
@@ -123,6 +127,9 @@ export class Mesh implements MeshHooks {
       return
     }
     const origin = Buffer.from(msg.from).toString('hex')
+    // answers go back the way the question came: our routes may not yet know what the
+    // sender's do (a link it just found dead)
+    this.replyVia.set(origin, from)
     if (!(E2E_KINDS as readonly string[]).includes(msg.kind)) {
       this.c.count?.('bad_routed')
       return
@@ -173,9 +180,12 @@ export class Mesh implements MeshHooks {
   }
 
   private sendRouted(to: string, kind: E2eKind, payload: Buffer): boolean {
-    return this.forward(to, {
-      t: 'routed', to: Buffer.from(to, 'hex'), from: Buffer.from(this.init.selfId, 'hex'), ttl: ROUTED_TTL, kind, payload,
-    })
+    const msg = {
+      t: 'routed' as const, to: Buffer.from(to, 'hex'), from: Buffer.from(this.init.selfId, 'hex'), ttl: ROUTED_TTL, kind, payload,
+    }
+    const via = this.replyVia.get(to)
+    if (via !== undefined && this.links.isUp(via) && this.c.connections.sendTo(via, msg)) return true
+    return this.forward(to, msg)
   }
 
   private forward(to: string, msg: Extract<ControlMessage, { t: 'routed' }>): boolean {
