@@ -24,6 +24,20 @@ export interface LocalPeerInfo extends PeerInfo {
 
 export type ConnectionState = 'connecting' | 'handshake' | 'established' | 'failed' | 'retrying'
 
+/** Path-MTU discovery on a direct connection's underlay path (docs/WIRE.md §5). */
+export interface PathMtuInfo {
+  /**
+   * `probing`: a search is running (the MTU shown is the configured one, or the last one found);
+   * `done`: the last search found the path's MTU; `failed`: it got no ProbeAck at any size (the
+   * configured MTU, or the last one found, stays in force).
+   */
+  state: 'probing' | 'done' | 'failed'
+  /** Largest datagram (UDP payload, bytes) a Probe got through with, when a search found one. */
+  datagramBytes: number | null
+  /** When the MTU in force was found (ms since the epoch), or null. */
+  discoveredAt: number | null
+}
+
 export interface ConnectionInfo {
   peer: PeerInfo | null
   address: string
@@ -35,7 +49,10 @@ export interface ConnectionInfo {
   /** How data reaches the peer: `direct HOST:PORT`, `relay via SHORTID`, or `-`. */
   path: string
   udpEndpoint: string | null
+  /** Largest IP packet a container may send to the peer: on a direct path, as discovered. */
   mtu: number | null
+  /** Path-MTU discovery of a direct connection; absent for relayed or not established ones. */
+  pmtu?: PathMtuInfo
   rttMs: number | null
   establishedAt: number | null
   bytesSent: number

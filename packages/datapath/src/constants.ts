@@ -1,4 +1,4 @@
-import { PEER_ID_BYTES } from '@weft/wire'
+import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, ETH_HEADER_BYTES, PEER_ID_BYTES } from '@weft/wire'
 
 /** Underlay MTU assumed when none is given (bytes, IP packet). */
 export const DEFAULT_UNDERLAY_MTU = 1500
@@ -22,3 +22,13 @@ export const HOP_HEADER_BYTES = PEER_ID_BYTES + 1
  * sending it on with 0.
  */
 export const DEFAULT_HOP_LIMIT = 16
+/** Bytes of a Probe or ProbeAck plaintext before any padding: probe id (u32), size (u32). */
+export const PROBE_HEADER_BYTES = 8
+/** Smallest Probe datagram (UDP payload): header, probe id and size, tag. */
+export const MIN_PROBE_DATAGRAM_BYTES = DATA_HEADER_BYTES + PROBE_HEADER_BYTES + AEAD_TAG_BYTES
+/**
+ * Bytes a direct Data datagram adds around one overlay IP packet: data header (16), tag (16),
+ * bundle length prefix (2), Ethernet header (14). A path that carries datagrams (UDP payloads)
+ * of N bytes carries overlay IP packets of N - PATH_OVERHEAD_BYTES.
+ */
+export const PATH_OVERHEAD_BYTES = DATA_HEADER_BYTES + AEAD_TAG_BYTES + BUNDLE_FRAME_PREFIX_BYTES + ETH_HEADER_BYTES

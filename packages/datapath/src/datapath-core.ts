@@ -27,6 +27,8 @@ export interface TrafficCounters {
   relayedPackets: number
   /** Bytes of those datagrams, as sent. */
   relayedBytes: number
+  /** IPv4 packets (DF clear) cut into fragments to fit a peer's path MTU. */
+  fragmentedPackets: number
 }
 
 export interface DatapathCoreInit {
@@ -53,6 +55,7 @@ export class DatapathCore {
   readonly traffic: TrafficCounters = {
     framesFromTap: 0, framesToTap: 0, datagramsSent: 0, datagramsReceived: 0,
     bytesSent: 0, bytesReceived: 0, floods: 0, tooBigReplies: 0, relayedPackets: 0, relayedBytes: 0,
+    fragmentedPackets: 0,
   }
   onControlPacket: ControlPacketHandler = () => {}
   readonly datagramBudget: number
@@ -81,6 +84,18 @@ export class DatapathCore {
   nextHop(peer: string): PeerSession | undefined {
     const s = this.table.byPeer.get(this.routes.nextHop.get(peer) ?? peer)
     return s !== undefined && s.relayedTo === undefined ? s : undefined
+  }
+
+  /**
+   * The newest direct session with `peer`, even while traffic to it goes through a relay (or
+   * through an older session not retired yet).
+   */
+  newestDirect(peer: string): PeerSession | undefined {
+    let best: PeerSession | undefined
+    for (const s of this.table.byIndex.values()) {
+      if (s.peer === peer && s.relayedTo === undefined && (!best || s.generation > best.generation)) best = s
+    }
+    return best
   }
 
   /**

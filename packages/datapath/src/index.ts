@@ -10,6 +10,11 @@
  * dp.addSession(peerId, { localIndex, remoteIndex, sendKey, receiveKey }, { address, port: 6783 })
  * dp.addRelayedSession(farPeerId, farKeys)         // end to end, through a next hop
  * dp.setRoutes({ nextHop: new Map([[farPeerId, peerId]]), broadcast: (source) => trees.get(source) ?? [] })
+ *
+ * // path-MTU discovery: the data path answers Probes itself; the control path searches sizes
+ * dp.onProbeAck((peer, id, size) => console.log(peer, id, size)) // a probe got through
+ * dp.sendProbe(peerId, 1, 1472)                    // exactly 1472 bytes of UDP payload
+ * dp.setPeerMtu(peerId, 1472 - PATH_OVERHEAD_BYTES) // once the largest acked size is known
  */
 export { Datapath, createDatapath } from './datapath.js'
 export type { DatapathComponents, DatapathInit, SessionStats } from './datapath.js'
@@ -25,6 +30,9 @@ export {
 export { LOCAL, MacTable } from './mac-table.js'
 export { PeerIdIndex, isPeerId, peerIdBytes } from './peer-id-index.js'
 export { PeerSession, RELAYED_ENDPOINT } from './peer-session.js'
+export type { ProbeAckHandler } from './path-probes.js'
+export { Ipv4Fragmenter } from './ipv4-fragmenter.js'
+export type { FragmentSink } from './ipv4-fragmenter.js'
 export type { SessionKeys } from './peer-session.js'
 export { DatapathError } from './errors.js'
 export type { DatapathErrorCode } from './errors.js'

@@ -7,6 +7,7 @@ import { BUNDLE_FRAME_PREFIX_BYTES, HOP_HEADER_BYTES } from './constants.js'
 import type { DatapathCore } from './datapath-core.js'
 import { DropReason } from './drop-counters.js'
 import { HOP_PAYLOAD_OFFSET, writeHopHeader } from './hop-header.js'
+import { Ipv4Fragmenter } from './ipv4-fragmenter.js'
 import { LOCAL } from './mac-table.js'
 import type { PeerSession } from './peer-session.js'
 import { SENT } from './sender.js'
@@ -20,9 +21,10 @@ import type { Sender } from './sender.js'
  *                  a peer with a session -> that peer, local -> drop (the bridge already
  *                  delivered it), multicast/unknown -> flood: until routes are set, to every
  *                  neighbour (a copy in each one's bundle); once set, into our broadcast bundle
- *  3. enqueue      a relayed peer without a next hop -> drop; too big for the path's MTU -> ICMP
- *                  "too big" back into the TAP; else append to the peer's pending bundle (or the
- *                  broadcast bundle), sending that first when full
+ *  3. enqueue      a relayed peer without a next hop -> drop; too big for the path's MTU -> IPv4
+ *                  without DF is cut into fragments that fit (ipv4-fragmenter.ts), anything else
+ *                  gets ICMP "too big" back into the TAP; else append to the peer's pending
+ *                  bundle (or the broadcast bundle), sending that first when full
  *  4. flush        after the batch, send each pending bundle (Sender): the broadcast bundle as a
  *                  Broadcast to each neighbour of our own tree; a direct peer's as a Data
  *                  datagram; a relayed peer's sealed end to end inside a Relay for its next hop
@@ -36,6 +38,9 @@ export class Inside {
   private readonly broadcastBundle: BundleWriter
   /** Largest IP packet a Broadcast carries: the hop header comes out of the budget too. */
   private readonly broadcastMtu: number
+  private readonly fragmenter = new Ipv4Fragmenter()
+  /** The session the fragments being made are for (set around `fragmenter.fragment`). */
+  private fragmentFor: PeerSession | undefined
 
   constructor(private readonly core: DatapathCore, private readonly sender: Sender, mtu: number) {
     this.broadcastTx = Buffer.alloc(core.datagramBudget)
@@ -99,11 +104,27 @@ export class Inside {
       return
     }
     if (len - ETH_HEADER_BYTES > s.mtu) {
+      this.fragmentFor = s
+      const fragments = this.fragmenter.fragment(buf, off, len, s.mtu, this.appendFragment)
+      this.fragmentFor = undefined
+      if (fragments > 0) {
+        this.core.traffic.fragmentedPackets++
+        return
+      }
       this.core.drops.count(DropReason.TooBig)
       // one ICMP answer per frame, not one per flooded copy
       if (unicast || s === this.core.table.directPeers[0]) this.tooBig(buf, off, len, s.mtu)
       return
     }
+    this.append(s, buf, off, len)
+  }
+
+  private readonly appendFragment = (buf: Buffer, off: number, len: number): void => {
+    if (this.fragmentFor !== undefined) this.append(this.fragmentFor, buf, off, len)
+  }
+
+  /** Adds the frame to `s`'s pending bundle, sending that first when the frame does not fit. */
+  private append(s: PeerSession, buf: Buffer, off: number, len: number): void {
     if (!s.bundle.fits(len)) this.seal(s)
     s.bundle.add(buf, off, len)
     if (!s.pending) {

@@ -6,6 +6,7 @@ import {
 import type { DatapathCore } from './datapath-core.js'
 import { DropReason } from './drop-counters.js'
 import { HOP_TTL_OFFSET, HopDecodeResult, HopHeaderView } from './hop-header.js'
+import type { PathProbes } from './path-probes.js'
 import type { PeerSession } from './peer-session.js'
 import { SENT } from './sender.js'
 import type { Sender } from './sender.js'
@@ -27,7 +28,9 @@ const HEADER_DROPS: Partial<Record<DecodeResult, DropReason>> = {
  *                  promote a newer session (rekey) to be the sending one; for a direct session,
  *                  follow the peer to the address it now sends from (roaming)
  *  3. dispatch     by kind: Data -> deliver; Relay, Broadcast -> 4, 5, only from a direct session
- *                  (an authenticated neighbour); control kinds -> the control path's handler
+ *                  (an authenticated neighbour); Probe -> answered at once with a ProbeAck on the
+ *                  same session; ProbeAck -> the prober's handler (path-probes.ts); other control
+ *                  kinds -> the control path's handler
  *  4. relay        for us: the inner datagram goes through 2 and 3 with the relayed session its
  *                  index names (no roaming: the relay's address is not the peer's); for another
  *                  peer: ttl - 1 and re-sealed in place for the next hop's direct session
@@ -43,7 +46,7 @@ export class Outside {
   /** The peer the frames being delivered come from (MAC learning). */
   private owner = ''
 
-  constructor(private readonly core: DatapathCore, private readonly sender: Sender) {}
+  constructor(private readonly core: DatapathCore, private readonly sender: Sender, private readonly probes: PathProbes) {}
 
   // 1. onDatagram (data is owned by us: node:dgram hands over a fresh buffer)
   readonly onDatagram = (data: Buffer, from: Endpoint): void => {
@@ -110,6 +113,10 @@ export class Outside {
       if (s.relayedTo !== undefined) this.core.drops.count(DropReason.NotDirect)
       else if (kind === PacketKind.Relay) this.relay(buf, plainLen)
       else this.broadcast(s, buf, plainLen)
+    } else if (kind === PacketKind.Probe) {
+      this.probes.answer(s, buf, at, plainLen)
+    } else if (kind === PacketKind.ProbeAck) {
+      this.probes.acked(s, buf, at, plainLen)
     } else {
       this.core.onControlPacket(s.peer, kind, buf.subarray(at, at + plainLen), s.endpoint)
     }

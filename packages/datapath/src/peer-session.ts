@@ -1,6 +1,6 @@
 import { DataCipher, ReplayWindow } from '@weft/crypto'
 import type { Endpoint } from '@weft/udp'
-import { AEAD_TAG_BYTES, BundleWriter, DATA_HEADER_BYTES } from '@weft/wire'
+import { AEAD_TAG_BYTES, BundleWriter, DATA_HEADER_BYTES, ETH_HEADER_BYTES } from '@weft/wire'
 import { BUNDLE_FRAME_PREFIX_BYTES, MAX_DATAGRAM_BYTES } from './constants.js'
 import { HOP_PAYLOAD_OFFSET } from './hop-header.js'
 
@@ -56,8 +56,13 @@ export class PeerSession {
   /** Where the datagram starts in `tx`: 0, or HOP_PAYLOAD_OFFSET for a relayed session. */
   readonly innerOffset: number
   endpoint: Endpoint
+  /** Largest IP packet sent to the peer: the installed MTU, or less once `limitPath` ran. */
   mtu: number
-  readonly bundleCapacity: number
+  /** Plaintext bytes of a bundle: what the budget leaves, or less once `limitPath` ran. */
+  bundleCapacity: number
+  /** `mtu` and `bundleCapacity` as installed, the most `limitPath` gives back. */
+  readonly installedMtu: number
+  readonly installedBundleCapacity: number
   readonly sender: DataCipher
   readonly receiver: DataCipher
   readonly replay = new ReplayWindow()
@@ -65,7 +70,8 @@ export class PeerSession {
   sendCounter = 0n
   /** Datagram under construction: header space, then the bundle, then room for the tag(s). */
   readonly tx: Buffer
-  readonly bundle: BundleWriter
+  /** Replaced (same area of `tx`, another capacity) by `limitPath`, never while it holds frames. */
+  bundle: BundleWriter
   pending = false
   packetsSent = 0
   bytesSent = 0
@@ -89,10 +95,27 @@ export class PeerSession {
     const outerTag = init.relayedTo ? AEAD_TAG_BYTES : 0
     this.bundleCapacity = budget - this.innerOffset - DATA_HEADER_BYTES - AEAD_TAG_BYTES - outerTag
     this.mtu = Math.min(init.mtu, this.bundleCapacity - BUNDLE_FRAME_PREFIX_BYTES - 14)
+    this.installedMtu = this.mtu
+    this.installedBundleCapacity = this.bundleCapacity
     this.sender = new DataCipher(init.sendKey)
     this.receiver = new DataCipher(init.receiveKey)
     this.tx = Buffer.alloc(budget)
     this.bundle = new BundleWriter(this.tx, this.innerOffset + DATA_HEADER_BYTES, this.bundleCapacity)
+  }
+
+  /**
+   * Fits this session's datagrams to a path whose largest overlay IP packet is `pathMtu` bytes
+   * (path-MTU discovery): `mtu` becomes at most that, and a bundle at most one such packet's
+   * frame, so no datagram outgrows the path however frames are bundled. A larger value gives
+   * back up to what the session was installed with. Control path only: the data path flushes
+   * every bundle before its batch returns, so the replaced bundle writer is always empty.
+   */
+  limitPath(pathMtu: number): void {
+    const capacity = Math.min(this.installedBundleCapacity, pathMtu + ETH_HEADER_BYTES + BUNDLE_FRAME_PREFIX_BYTES)
+    this.mtu = Math.min(this.installedMtu, pathMtu)
+    if (capacity === this.bundleCapacity) return
+    this.bundleCapacity = capacity
+    this.bundle = new BundleWriter(this.tx, this.innerOffset + DATA_HEADER_BYTES, capacity)
   }
 
   /** Whether this session's datagrams travel through other peers. */

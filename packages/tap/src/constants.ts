@@ -27,3 +27,6 @@ export const CHANNEL_TAP_DEFAULT_SLOT_SIZE_BYTES = 9_216
 
 /** Frames a `ChannelTap` queues before `inject` drops (the kernel's TAP queue is similar). */
 export const CHANNEL_TAP_QUEUE_FRAMES = 1_000
+
+/** `IP_PMTUDISC_PROBE` (= `IPV6_PMTUDISC_PROBE`): the MTU-discovery mode `setDontFragment` sets. */
+export const PMTUDISC_PROBE = 3

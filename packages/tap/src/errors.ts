@@ -7,6 +7,8 @@
  * - `ERR_TAP_OPEN`: any other failure to open; the message carries the errno text.
  * - `ERR_TAP_ADDON`: the native addon is not built or does not load.
  * - `ERR_TAP_CLOSED`: the device was used after `close()`.
+ * - `ERR_TAP_SOCKOPT`: a socket option could not be set or read (`setDontFragment`): a bad fd,
+ *   not a socket, or the wrong address family; the message carries the errno text.
  */
 export type TapErrorCode =
   | 'ERR_TAP_NAME'
@@ -17,6 +19,7 @@ export type TapErrorCode =
   | 'ERR_TAP_OPEN'
   | 'ERR_TAP_ADDON'
   | 'ERR_TAP_CLOSED'
+  | 'ERR_TAP_SOCKOPT'
 
 export class TapError extends Error {
   override readonly name = 'TapError'

@@ -20,10 +20,14 @@
  * console.log(tap.stats())  // { framesRead, framesWritten, writeDrops, readErrors }
  * tap.close()
  * ```
+ *
+ * The addon also carries `setDontFragment(fd, family)`, for the data path's UDP socket (DF on
+ * every datagram; see `dont-fragment.ts`).
  */
 export type { BatchHandler, FrameBatch, TapDevice, TapStats } from './tap-device.js'
 export { NativeTap, openTap, type TapInit } from './native-tap.js'
 export { ChannelTap, createChannelTapPair, type ChannelTapInit } from './channel-tap.js'
 export { TapError, type TapErrorCode } from './errors.js'
 export { tapNameProblem } from './tap-name.js'
+export { getMtuDiscover, setDontFragment, type SocketFamily } from './dont-fragment.js'
 export * from './constants.js'

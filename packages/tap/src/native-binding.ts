@@ -21,6 +21,10 @@ export interface TapHandle {
 
 export interface TapBinding {
   TapHandle: new (name: string, batchSize: number, slotSize: number, netns: string) => TapHandle
+  /** IP(V6)_MTU_DISCOVER = *_PMTUDISC_PROBE on a socket fd; throws an Error with `code` (errno name). */
+  setDontFragment(fd: number, family: 4 | 6): void
+  /** The socket's IP_MTU_DISCOVER (4) or IPV6_MTU_DISCOVER (6) value; throws like setDontFragment. */
+  getMtuDiscover(fd: number, family: 4 | 6): number
 }
 
 /** Relative to this file, which sits one level below the package root in src/ and in dist/. */

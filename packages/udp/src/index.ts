@@ -2,13 +2,14 @@
  * UDP for the data path: `UdpBind` (node:dgram) and `SimBind` (in memory), one `Bind` interface.
  *
  * @example
- * const bind = await openUdpBind({ port: 6783 })
+ * const bind = await openUdpBind({ port: 6783, dontFragment: true }) // DF on every datagram
  * bind.onDatagram((data, from) => console.log(data.length, from))
  * bind.send(buf, 0, len, { address: '198.18.0.11', port: 6783 })
  */
 export type { Bind, DatagramHandler, Endpoint } from './bind.js'
 export { endpointKey } from './bind.js'
 export { UdpBind, openUdpBind } from './udp-bind.js'
+export { socketFd } from './socket-fd.js'
 export type { UdpBindInit } from './udp-bind.js'
 export { SimBind, SimNetwork } from './sim-bind.js'
 export type { SimDatagram } from './sim-bind.js'

@@ -1,6 +1,8 @@
+import dgram from 'node:dgram'
 import { afterEach, describe, expect, it } from 'vitest'
+import { PMTUDISC_PROBE, getMtuDiscover, setDontFragment } from '@weft/tap'
 import type { Bind, Endpoint } from '../src/index.js'
-import { SimNetwork, openUdpBind, UdpError } from '../src/index.js'
+import { SimNetwork, openUdpBind, socketFd, UdpError } from '../src/index.js'
 
 // One compliance suite for the real and the simulated bind.
 type Pair = { a: Bind; b: Bind; aEnd: Endpoint; bEnd: Endpoint; close: () => Promise<void> }
@@ -84,5 +86,34 @@ describe('SimNetwork', () => {
     a.send(Buffer.from('nobody'), 0, 6, { address: '10.0.0.9', port: 1 })
     expect(seen).toEqual(['keep'])
     expect(net.dropped).toBe(2)
+  })
+})
+
+describe('UdpBind dontFragment', () => {
+  it('finds the fd of a bound node:dgram socket, and none before bind or after close', async () => {
+    const s = dgram.createSocket('udp4')
+    expect(socketFd(s)).toBeUndefined()
+    await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve))
+    const fd = socketFd(s)
+    expect(Number.isInteger(fd) && fd! > 2).toBe(true)
+    setDontFragment(fd!, 4)
+    expect(getMtuDiscover(fd!, 4)).toBe(PMTUDISC_PROBE)
+    await new Promise<void>((resolve) => s.close(resolve))
+    expect(socketFd(s)).toBeUndefined()
+  })
+
+  it('opens with DF set when asked, and still carries datagrams', async () => {
+    const a = await openUdpBind({ port: 0, address: '127.0.0.1', dontFragment: true })
+    const b = await openUdpBind({ port: 0, address: '127.0.0.1' })
+    try {
+      expect([a.dontFragment, a.dontFragmentProblem]).toEqual([true, null])
+      expect([b.dontFragment, b.dontFragmentProblem]).toEqual([false, null])
+      const got = new Promise<number>((resolve) => b.onDatagram((d) => resolve(d.length)))
+      a.send(Buffer.alloc(1400), 0, 1400, { address: '127.0.0.1', port: b.port })
+      expect(await got).toBe(1400)
+    } finally {
+      await a.close()
+      await b.close()
+    }
   })
 })

@@ -23,6 +23,13 @@
  *
  * Errors from the constructor are plain Errors with `code` (errno name), `errno`, `syscall`;
  * the TS wrapper turns them into TapErrors.
+ *
+ * Two small socket helpers ride along (the data path's UDP socket has no other way to them):
+ * setDontFragment(fd, family) sets IP_MTU_DISCOVER (family 4) or IPV6_MTU_DISCOVER (family 6,
+ * plus IP_MTU_DISCOVER for v4-mapped traffic where the kernel allows it) to *_PMTUDISC_PROBE:
+ * every datagram leaves with DF set and is never fragmented by this host, whatever the kernel's
+ * path-MTU cache says. getMtuDiscover(fd, family) reads the option back. Both throw an Error
+ * with `code`/`errno`/`syscall` when the call fails (a bad fd: EBADF, not a socket: ENOTSOCK).
  */
 #include <napi.h>
 #include <uv.h>
@@ -36,9 +43,11 @@
 
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <linux/if_tun.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
@@ -348,8 +357,75 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
   Napi::FunctionReference callback_;
 };
 
+// --- socket options ---
+
+void ThrowSockoptError(Napi::Env env, int err, const char* syscall, const char* option, int fd) {
+  std::string what = std::string(syscall) + " " + option + " on fd " + std::to_string(fd) + ": " +
+                     std::strerror(err);
+  Napi::Error error = Napi::Error::New(env, what);
+  error.Set("code", Napi::String::New(env, uv_err_name(-err)));
+  error.Set("errno", Napi::Number::New(env, err));
+  error.Set("syscall", Napi::String::New(env, syscall));
+  error.ThrowAsJavaScriptException();
+}
+
+// Parses (fd, family) for the socket helpers; false (a TypeError pending) on bad arguments.
+bool SocketArgs(const Napi::CallbackInfo& info, const char* name, int* fd, int* family) {
+  size_t f = 0, fam = 0;
+  if (info.Length() < 2 || !ToSize(info[0], 2147483647.0, &f) || !ToSize(info[1], 6, &fam) ||
+      (fam != 4 && fam != 6)) {
+    Napi::TypeError::New(info.Env(), std::string(name) + "(fd, family): fd must be a non-negative integer, family 4 or 6")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *fd = static_cast<int>(f);
+  *family = static_cast<int>(fam);
+  return true;
+}
+
+// setDontFragment(fd, family): DF on every datagram, no local fragmentation (see file comment).
+Napi::Value SetDontFragment(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = 0, family = 0;
+  if (!SocketArgs(info, "setDontFragment", &fd, &family)) return env.Undefined();
+  int v4 = IP_PMTUDISC_PROBE;
+  if (family == 6) {
+    int v6 = IPV6_PMTUDISC_PROBE;
+    if (::setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof v6) < 0) {
+      ThrowSockoptError(env, errno, "setsockopt", "IPV6_MTU_DISCOVER", fd);
+      return env.Undefined();
+    }
+    // v4-mapped traffic of a dual-stack socket follows the IPv4 option; an IPv6-only socket
+    // refuses it, which is fine.
+    (void)::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof v4);
+    return env.Undefined();
+  }
+  if (::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof v4) < 0) {
+    ThrowSockoptError(env, errno, "setsockopt", "IP_MTU_DISCOVER", fd);
+  }
+  return env.Undefined();
+}
+
+// getMtuDiscover(fd, family): the IP_MTU_DISCOVER (4) or IPV6_MTU_DISCOVER (6) value.
+Napi::Value GetMtuDiscover(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = 0, family = 0;
+  if (!SocketArgs(info, "getMtuDiscover", &fd, &family)) return env.Undefined();
+  int value = 0;
+  socklen_t len = sizeof value;
+  int level = family == 6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  int option = family == 6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER;
+  if (::getsockopt(fd, level, option, &value, &len) < 0) {
+    ThrowSockoptError(env, errno, "getsockopt", family == 6 ? "IPV6_MTU_DISCOVER" : "IP_MTU_DISCOVER", fd);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, value);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("TapHandle", TapHandle::Define(env));
+  exports.Set("setDontFragment", Napi::Function::New(env, SetDontFragment, "setDontFragment"));
+  exports.Set("getMtuDiscover", Napi::Function::New(env, GetMtuDiscover, "getMtuDiscover"));
   return exports;
 }
 
