@@ -42,7 +42,11 @@ describe.sequential('relaying through a peer when two hosts cannot reach each ot
       const c = s.connections.find((x) => x.peer?.id === s3.router.id)
       return p && c && c.state === 'established' && c.path?.startsWith('relay') ? { s, c } : undefined
     }, { timeoutMs: 15_000, what: 'h1 to reach h3 through h2' })
-    expect(viaRelay.c.path).toBe(`relay via ${(await status(h2)).router.shortId}`)
+    const id2 = (await status(h2)).router.shortId
+    expect(viaRelay.c.path).toBe(`relay via ${id2}`)
+    const far = viaRelay.s.peers.find((x) => x.id === s3.router.id)!
+    expect(far).toMatchObject({ nickname: 'h3', reach: `relay via ${id2}`, connections: 1 })
+    expect((await h1.weft(['status', 'peers'])).stdout).toMatch(new RegExp(`h3\\s+1\\s+relay via ${id2}`))
     const text = (await h1.weft(['status', 'connections'])).stdout
     expect(text).toMatch(/relay via/)
   })

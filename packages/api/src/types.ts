@@ -71,10 +71,18 @@ export interface TargetInfo {
   lastError: string
 }
 
+/** A peer the topology knows, with how it is reached from here. */
+export interface KnownPeer extends PeerInfo {
+  /** Established connections the peer itself reports. */
+  connections: number
+  /** `direct`, `relay via SHORTID`, or `unreachable`. */
+  reach: string
+}
+
 export interface StatusResponse {
   router: LocalPeerInfo
   encryption: string
-  peers: PeerInfo[]
+  peers: KnownPeer[]
   connections: ConnectionInfo[]
   targets: TargetInfo[]
   containers: number

@@ -142,7 +142,10 @@ export class Router implements RouterApi {
         bridge: cfg.bridge, tap: this.tap.name, home: cfg.home, startedAt: this.startedAt,
       },
       encryption: ENCRYPTION,
-      peers: this.mesh.knownPeers().filter((p) => p.id !== id).map((p) => ({ id: p.id, shortId: p.id.slice(0, 12), nickname: p.nickname })),
+      peers: this.mesh.knownPeers().filter((p) => p.id !== id).map((p) => ({
+        id: p.id, shortId: p.id.slice(0, 12), nickname: p.nickname,
+        connections: p.connections.filter((c) => c.established).length, reach: this.mesh.reach(p.id),
+      })),
       connections: [...this.conns.connections().map((c) => this.withPmtu(c)), ...this.mesh.relayedConnections()],
       targets: this.conns.targets(),
       containers: this.store.listContainers().length,

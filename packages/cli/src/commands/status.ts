@@ -24,9 +24,7 @@ function summary(s: StatusResponse): string {
 }
 
 function peers(s: StatusResponse): string {
-  return table(['PEER', 'NICKNAME', 'CONNECTIONS'], s.peers.map((p) => [
-    p.shortId, p.nickname, String(s.connections.filter((c) => c.peer?.id === p.id && c.state === 'established').length),
-  ]))
+  return table(['PEER', 'NICKNAME', 'ITS CONNECTIONS', 'REACHED'], s.peers.map((p) => [p.shortId, p.nickname, String(p.connections), p.reach]))
 }
 
 function connections(s: StatusResponse): string {

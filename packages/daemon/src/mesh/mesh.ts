@@ -168,6 +168,13 @@ export class Mesh implements MeshHooks {
     })
   }
 
+  /** How traffic to `peer` goes: `direct`, `relay via SHORTID` or `unreachable`. */
+  reach(peer: string): string {
+    const hop = this.routes.current().unicast.get(peer)
+    if (hop === undefined) return 'unreachable'
+    return hop === peer ? 'direct' : `relay via ${hop.slice(0, 12)}`
+  }
+
   /** Every peer the topology knows, with nicknames. */
   knownPeers(): PeerRecord[] {
     return this.topology.peers()
