@@ -22,28 +22,16 @@
 // tie-break compares these bytes. Untrusted bytes pass scanMsgpack (plain msgpack only) before
 // msgpackr sees them; one bad record rejects the whole message.
 
-import { Packr, Unpackr } from 'msgpackr'
 import {
   MAX_TOPOLOGY_NESTING_DEPTH, MAX_TOPOLOGY_RECORDS, PEER_ID_BYTES, RESTART_ID_BYTES, TOPOLOGY_FORMAT_VERSION,
 } from './constants.js'
 import { GossipError, describeValue, type BadPayloadReason } from './errors.js'
-import { scanMsgpack } from '@weft/wire'
+import { safePackr as packr, safeUnpackr as unpackr, scanMsgpack } from '@weft/wire'
 import { checkPeerRecord, type PeerConnection, type PeerRecord } from './peer-record.js'
 
 /** A topology state or delta: peer records by id. */
 export type TopologyState = ReadonlyMap<string, PeerRecord>
 
-const packr = new Packr({ useRecords: false, moreTypes: false, variableMapSize: true })
-const unpackr = new Unpackr({
-  useRecords: false,
-  mapsAsObjects: true,
-  moreTypes: false,
-  structuredClone: false,
-  bundleStrings: false,
-  sequential: false,
-  int64AsType: 'number',
-  copyBuffers: true,
-})
 
 const MESSAGE_KEYS = ['v', 'r']
 const RECORD_KEYS = ['i', 'n', 's', 'v', 'a', 'u', 'c']

@@ -10,7 +10,7 @@
 // Untrusted bytes go through scanMsgpack (plain msgpack only, bounded depth, no extensions) and
 // only then through msgpackr, configured without records, structures or extensions.
 
-import { Packr, Unpackr } from 'msgpackr'
+import { safePackr as packr, safeUnpackr as unpackr } from './safe-msgpack.js'
 import {
   MAX_CHANNEL_NAME_CHARS, MAX_CONTROL_MESSAGE_BYTES, MAX_CONTROL_NESTING_DEPTH,
   MAX_CONTROL_PLAINTEXT_BYTES, MAX_GOODBYE_REASON_CHARS, MAX_GOSSIP_PAYLOAD_BYTES,
@@ -79,17 +79,6 @@ export type GoodbyeMessage = ControlMessageOf<'goodbye'>
 
 const SCHEMAS: Readonly<Record<string, Readonly<Record<string, FieldSpec<unknown>>>>> = CONTROL_SCHEMAS
 
-const packr = new Packr({ useRecords: false, moreTypes: false, variableMapSize: true })
-const unpackr = new Unpackr({
-  useRecords: false,
-  mapsAsObjects: true,
-  moreTypes: false,
-  structuredClone: false,
-  bundleStrings: false,
-  sequential: false,
-  int64AsType: 'number',
-  copyBuffers: true,
-})
 
 function decodeError(reason: BadMessageReason, what: string): WireError {
   return new WireError('ERR_BAD_MESSAGE',

@@ -36,6 +36,7 @@ export class WireError extends Error {
 /** Shows a rejected value in an error message without echoing anything large. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null'
+  if (value === undefined) return 'nothing'
   if (value instanceof Uint8Array) return `${value.length} bytes`
   if (Array.isArray(value)) return `an array of ${value.length}`
   switch (typeof value) {
