@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
-  DEFAULT_BRIDGE, DEFAULT_HOME, DEFAULT_METRICS_ADDR, DEFAULT_MTU, DEFAULT_NETNS_PREFIX, DEFAULT_PORT, DEFAULT_TAP,
+  DEFAULT_BRIDGE, DEFAULT_CONNECTION_LIMIT, DEFAULT_HOME, DEFAULT_METRICS_ADDR, DEFAULT_MTU, DEFAULT_NETNS_PREFIX, DEFAULT_PORT, DEFAULT_TAP,
   DEFAULT_UNDERLAY_MTU,
 } from './constants.js'
 import { DaemonError } from './errors.js'
@@ -27,6 +27,8 @@ export interface RouterConfig {
   readonly foreground: boolean
   /** Dial peers learnt by gossip. */
   readonly discovery: boolean
+  /** Most control connections at once. */
+  readonly connectionLimit: number
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -41,6 +43,7 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
   --bridge NAME          Linux bridge for containers (default ${DEFAULT_BRIDGE})
   --metrics-addr H:P     Prometheus metrics address, or 'off' (default ${DEFAULT_METRICS_ADDR})
   --log-level LEVEL      debug, info, warn or error (default info)
+  --conn-limit N         most connections to other routers at once (default ${DEFAULT_CONNECTION_LIMIT})
   --no-discovery         only dial the peers given here and by 'weft connect', not the
                          ones learnt from other peers
   --foreground           stay attached instead of daemonizing`
@@ -100,6 +103,7 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         'log-level': { type: 'string' },
         foreground: { type: 'boolean' },
         'no-discovery': { type: 'boolean' },
+        'conn-limit': { type: 'string' },
       },
     })
   } catch (err) {
@@ -132,5 +136,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     logLevel: level as RouterConfig['logLevel'],
     foreground: v.foreground ?? false,
     discovery: !(v['no-discovery'] ?? false),
+    connectionLimit: intFlag(v['conn-limit'], 'conn-limit', DEFAULT_CONNECTION_LIMIT, 1, 10_000),
   })
 }

@@ -21,6 +21,8 @@ export const DEFAULT_NETNS_PREFIX = 'weft-'
 export const CONTAINER_IFNAME = 'ethwe'
 /** A handshake that has not finished by then is abandoned (ms). */
 export const HANDSHAKE_TIMEOUT_MS = 10_000
+/** Most control connections a router keeps at once (inbound and outbound together). */
+export const DEFAULT_CONNECTION_LIMIT = 100
 /** Control-path heartbeat period (ms). */
 export const HEARTBEAT_INTERVAL_MS = 1_000
 /** A connection that has sent nothing for this long is closed (ms). */

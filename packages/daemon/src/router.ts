@@ -73,7 +73,7 @@ export class Router implements RouterApi {
     this.pmtu = createPathMtuProber({ mtu: cfg.mtu }, { datapath: this.datapath, logger: this.logger })
     this.metrics = new Metrics(() => this.status())
     this.conns = new ConnectionManager(
-      { nickname: cfg.nickname, port: cfg.port, mtu: cfg.mtu, restartId: this.restartId },
+      { nickname: cfg.nickname, port: cfg.port, mtu: cfg.mtu, restartId: this.restartId, connectionLimit: cfg.connectionLimit },
       {
         identity: this.identity, networkKeys, datapath: this.datapath, logger: this.logger,
         count: (event, reason) => {

@@ -26,13 +26,13 @@ afterEach(async () => {
   for (const r of routers.splice(0)) await r.cm.close()
 })
 
-async function router(net_: SimNetwork, name: string, opts: { rekeyAfterMs?: number } = {}): Promise<Router> {
+async function router(net_: SimNetwork, name: string, opts: { rekeyAfterMs?: number; connectionLimit?: number } = {}): Promise<Router> {
   const port = await freePort()
   const tap = new ChannelTap({ name })
   const dp = new Datapath({ mtu: 1376 }, { tap, bind: net_.bind('127.0.0.1', port) })
   const events: string[] = []
   const cm = new ConnectionManager(
-    { nickname: name, port, mtu: 1376, restartId: '0123456789abcdef', rekeyAfterMs: opts.rekeyAfterMs, oldSessionGraceMs: 200 },
+    { nickname: name, port, mtu: 1376, restartId: '0123456789abcdef', rekeyAfterMs: opts.rekeyAfterMs, oldSessionGraceMs: 200, connectionLimit: opts.connectionLimit },
     { identity: generateIdentity(), networkKeys: [KEY], datapath: dp, logger, count: (e) => events.push(e) },
   )
   await cm.listen()
@@ -71,6 +71,20 @@ describe('ConnectionManager', () => {
     await until('b receives', () => b.tap.written.length === 1)
     b.tap.inject(frame('020000000a01', '020000000b01'))
     await until('a receives', () => a.tap.written.length === 1)
+  })
+
+  it('refuses connections past its limit and counts them', async () => {
+    const sim = new SimNetwork()
+    const a = await router(sim, 'a', { connectionLimit: 1 })
+    const b = await router(sim, 'b')
+    const c = await router(sim, 'c')
+    b.cm.addTarget(`127.0.0.1:${a.port}`)
+    await until('b connected', () => established(a) === 1)
+    c.cm.addTarget(`127.0.0.1:${a.port}`)
+    await until('c refused', () => a.events.includes('handshake_failure'))
+    expect(established(a)).toBe(1)
+    expect(established(c)).toBe(0)
+    expect(c.cm.targets()[0].state).not.toBe('connected')
   })
 
   it('keeps exactly one connection when both ends dial each other', async () => {

@@ -6,7 +6,7 @@ import type { Datapath } from '@weft/datapath'
 import type { ControlMessage } from '@weft/wire'
 import type { Logger } from 'pino'
 import {
-  CONNECTION_IDLE_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, OLD_SESSION_GRACE_MS, PROTOCOL_VERSION, REKEY_AFTER_MS,
+  CONNECTION_IDLE_TIMEOUT_MS, DEFAULT_CONNECTION_LIMIT, HEARTBEAT_INTERVAL_MS, OLD_SESSION_GRACE_MS, PROTOCOL_VERSION, REKEY_AFTER_MS,
 } from '../constants.js'
 import { parsePeerAddress, plainAddress } from '../peer-address.js'
 import { ControlConnection } from './control-connection.js'
@@ -37,6 +37,8 @@ export interface ConnectionManagerInit {
   port: number
   mtu: number
   restartId: string
+  /** Most control connections at once, in either direction (default DEFAULT_CONNECTION_LIMIT). */
+  connectionLimit?: number
   /** Rekey a data session after this long (ms, default REKEY_AFTER_MS). */
   rekeyAfterMs?: number
   /** How long a replaced session keeps receiving (ms, default OLD_SESSION_GRACE_MS). */
@@ -105,7 +107,7 @@ export class ConnectionManager {
 
   /** Dials an address learnt from gossip (kept until `forgetDiscovered`). */
   addDiscovered(address: string): void {
-    if (this.dialer.has(address)) return
+    if (this.dialer.has(address) || this.links.size >= this.limit) return
     this.discovered.add(address)
     this.dialer.add(address)
   }
@@ -183,8 +185,18 @@ export class ConnectionManager {
     this.adopt(socket, address, 'outbound', address)
   }
 
+  private get limit(): number {
+    return this.init.connectionLimit ?? DEFAULT_CONNECTION_LIMIT
+  }
+
   private accept(socket: net.Socket): void {
     const address = `${plainAddress(socket.remoteAddress ?? '?')}:${socket.remotePort ?? 0}`
+    if (this.links.size >= this.limit) {
+      this.c.count?.('handshake_failure', 'connection_limit')
+      this.c.logger.warn({ endpoint: address, reason: `connection limit ${this.limit}` }, 'refused a connection')
+      socket.destroy()
+      return
+    }
     this.adopt(socket, address, 'inbound', null)
   }
 
