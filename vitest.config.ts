@@ -14,7 +14,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.spec.ts', 'test/unit/**/*.spec.ts'],
+          include: ['packages/*/test/**/*.spec.ts', 'test/unit/**/*.spec.ts', 'test/sim/**/*.spec.ts'],
           testTimeout: 20_000,
         },
       },

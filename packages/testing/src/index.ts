@@ -1,5 +1,7 @@
 /**
- * @weft/testing: the network-namespace lab every cross-host test runs in.
+ * @weft/testing: the network-namespace lab every cross-host test runs in, and a simulated mesh
+ * of routers (`createSimMesh`: the real gossip engine, topology and routes over netsim on a
+ * virtual clock) for tests and benchmarks of the mesh at a scale no lab reaches.
  *
  * A lab is a few "hosts" (network namespaces) joined by veth pairs to one bridge in a "switch"
  * namespace, on a private underlay (198.18.0.0/24 by default) with no route out of the machine.
@@ -34,3 +36,10 @@ export { isLabNamespace, isLabPrefix, labPrefixPid, makeLabPrefix } from './lab-
 export { WEFT_BIN } from './weft-bin.js'
 export { LabError, type LabErrorCode } from './errors.js'
 export { DEFAULT_SUBNET, DEFAULT_MTU, DEFAULT_EXEC_TIMEOUT_MS, NFT_TABLE } from './constants.js'
+export { SimMesh, createSimMesh, type SimMeshInit, type RunUntilConvergedInit, type SimRoute } from './sim-mesh.js'
+export { SimRouter, type SimRouterInit, type SimRouterComponents } from './sim-mesh-router.js'
+export { SIM_MESH_SHAPES, buildSimMeshEdges, type SimMeshShape, type SimMeshEdge } from './sim-mesh-graphs.js'
+export type { SimTrafficCounters } from './sim-mesh-link.js'
+export { linkComponents, referenceDistances, treeBisection } from './sim-mesh-reference.js'
+export { SimMeshError, type SimMeshErrorCode } from './sim-mesh-error.js'
+export * from './sim-mesh-constants.js'
