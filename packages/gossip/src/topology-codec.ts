@@ -26,7 +26,7 @@ import {
   MAX_TOPOLOGY_NESTING_DEPTH, MAX_TOPOLOGY_RECORDS, PEER_ID_BYTES, RESTART_ID_BYTES, TOPOLOGY_FORMAT_VERSION,
 } from './constants.js'
 import { GossipError, describeValue, type BadPayloadReason } from './errors.js'
-import { safePackr as packr, safeUnpackr as unpackr, scanMsgpack } from '@weft/wire'
+import { safePackr as packr, unpackUntrusted } from '@weft/wire'
 import { checkPeerRecord, type PeerConnection, type PeerRecord } from './peer-record.js'
 
 /** A topology state or delta: peer records by id. */
@@ -60,16 +60,9 @@ export function encodePeerRecord(record: PeerRecord): Uint8Array {
  */
 export function decodeTopology(bytes: Uint8Array): TopologyState {
   if (!(bytes instanceof Uint8Array)) throw bad('not-msgpack', `expected bytes, got ${describeValue(bytes)}`)
-  const problem = scanMsgpack(bytes, MAX_TOPOLOGY_NESTING_DEPTH)
-  if (problem !== null) throw bad('not-msgpack', problem)
-  let value: unknown
-  try {
-    // a fresh view: msgpackr caches a DataView on the object it is given
-    value = unpackr.unpack(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-  } catch (error) {
-    throw bad('not-msgpack', `msgpack decoding failed (${(error as Error).message.slice(0, 80)})`)
-  }
-  const message = exactMap(value, MESSAGE_KEYS, 'the message')
+  const decoded = unpackUntrusted(bytes, MAX_TOPOLOGY_NESTING_DEPTH)
+  if (!decoded.ok) throw bad('not-msgpack', decoded.problem)
+  const message = exactMap(decoded.value, MESSAGE_KEYS, 'the message')
   if (message.v !== TOPOLOGY_FORMAT_VERSION) {
     throw bad('bad-version', `format version ${describeValue(message.v)}, expected ${TOPOLOGY_FORMAT_VERSION}`)
   }

@@ -41,20 +41,4 @@ export class NamesError extends Error {
   }
 }
 
-/** Shows a rejected value in an error message without echoing anything large. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (value === undefined) return 'nothing'
-  if (value instanceof Uint8Array) return `${value.length} bytes`
-  if (Array.isArray(value)) return `an array of ${value.length}`
-  switch (typeof value) {
-    case 'string':
-      return value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} chars`
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value)
-    default:
-      return typeof value === 'object' ? 'a map' : typeof value
-  }
-}
+export { describeValue } from '@weft/wire'

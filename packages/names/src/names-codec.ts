@@ -18,8 +18,7 @@
 // bytes. Untrusted bytes pass scanMsgpack (plain msgpack only) before msgpackr sees them; one bad
 // entry rejects the whole message.
 
-import { Packr, Unpackr } from 'msgpackr'
-import { scanMsgpack } from '@weft/wire'
+import { safePackr as packr, unpackUntrusted } from '@weft/wire'
 import {
   MAX_NAMES_ENTRIES_PER_PEER, MAX_NAMES_NESTING_DEPTH, MAX_NAMES_PEERS, NAMES_FORMAT_VERSION, PEER_ID_BYTES,
 } from './constants.js'
@@ -29,17 +28,6 @@ import { formatIp, parseIp } from './ip-address.js'
 import { entryKey, isContainerId, type NameEntry } from './name-entry.js'
 import { sortedState, type NamesState, type PeerNames } from './names-state.js'
 
-const packr = new Packr({ useRecords: false, moreTypes: false, variableMapSize: true })
-const unpackr = new Unpackr({
-  useRecords: false,
-  mapsAsObjects: true,
-  moreTypes: false,
-  structuredClone: false,
-  bundleStrings: false,
-  sequential: false,
-  int64AsType: 'number',
-  copyBuffers: true,
-})
 
 const MESSAGE_KEYS = ['v', 'p']
 const PEER_KEYS = ['i', 'f', 'e']
@@ -69,16 +57,9 @@ export function encodeNames(state: NamesState): Uint8Array {
  */
 export function decodeNames(bytes: Uint8Array): NamesState {
   if (!(bytes instanceof Uint8Array)) throw bad('not-msgpack', `expected bytes, got ${describeValue(bytes)}`)
-  const problem = scanMsgpack(bytes, MAX_NAMES_NESTING_DEPTH)
-  if (problem !== null) throw bad('not-msgpack', problem)
-  let value: unknown
-  try {
-    // a fresh view: msgpackr caches a DataView on the object it is given
-    value = unpackr.unpack(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-  } catch (error) {
-    throw bad('not-msgpack', `msgpack decoding failed (${(error as Error).message.slice(0, 80)})`)
-  }
-  const message = exactMap(value, MESSAGE_KEYS, 'the message')
+  const decoded = unpackUntrusted(bytes, MAX_NAMES_NESTING_DEPTH)
+  if (!decoded.ok) throw bad('not-msgpack', decoded.problem)
+  const message = exactMap(decoded.value, MESSAGE_KEYS, 'the message')
   if (message.v !== NAMES_FORMAT_VERSION) {
     throw bad('bad-version', `format version ${describeValue(message.v)}, expected ${NAMES_FORMAT_VERSION}`)
   }

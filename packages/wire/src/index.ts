@@ -38,7 +38,7 @@ export {
 export { macToNumber, writeMac, isMulticastMac, etherType, macToString, parseMac } from './ethernet.js'
 export { isEndpointLiteral, isIpLiteral, isIpv4Literal, isIpv6Literal } from './ip-literal.js'
 export { scanMsgpack } from './msgpack-scan.js'
-export { safePackr, safeUnpackr } from './safe-msgpack.js'
+export { safePackr, safeUnpackr, unpackUntrusted } from './safe-msgpack.js'
 export { describeValue } from './errors.js'
 export { internetChecksum, onesComplementSum, finishChecksum } from './internet-checksum.js'
 export { writeTooBig } from './icmp-too-big.js'
