@@ -5,6 +5,7 @@ import { ChannelTap } from '@weft/tap'
 import { SimNetwork } from '@weft/udp'
 import type { SimBind } from '@weft/udp'
 import { Datapath } from '../src/index.js'
+import { ipv4Frame } from './sim-mesh.js'
 
 // Three routers on a simulated network, sessions installed by hand as the control path would.
 // locally administered unicast MACs (the I/G bit of the first byte is 0)
@@ -84,21 +85,7 @@ describe('Datapath', () => {
 
   it('answers a too-big IPv4 DF frame with ICMP fragmentation-needed into the TAP', async () => {
     const { nodes: [a, b] } = mesh(['a', 'b'], 1376)
-    const f = frame(MAC.b1, MAC.a1, 1400) // unknown unicast: flooded, answered once
-    f.writeUInt16BE(0x0800, 12)
-    const ip = Buffer.alloc(20)
-    ip[0] = 0x45
-    ip.writeUInt16BE(1400, 2)
-    ip.writeUInt16BE(0x4000, 6) // DF
-    ip[8] = 64
-    ip[9] = 17
-    Buffer.from([10, 40, 1, 1]).copy(ip, 12)
-    Buffer.from([10, 40, 2, 1]).copy(ip, 16)
-    let sum = 0
-    for (let i = 0; i < 20; i += 2) sum += ip.readUInt16BE(i)
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16)
-    ip.writeUInt16BE(~sum & 0xffff, 10)
-    ip.copy(f, 14)
+    const f = ipv4Frame(MAC.b1, MAC.a1, 1400) // unknown unicast, DF: flooded, answered once
     a.tap.inject(f)
     await settle()
     expect(b.tap.written).toHaveLength(0)

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { SimDatagram } from '@weft/udp'
 import { PacketKind } from '@weft/wire'
 import { DatapathError, MIN_PROBE_DATAGRAM_BYTES, PATH_OVERHEAD_BYTES } from '../src/index.js'
-import { BROADCAST_MAC, SimMesh, frame, openDatagram, settle } from './sim-mesh.js'
+import { BROADCAST_MAC, SimMesh, frame, ipv4Frame, openDatagram, settle } from './sim-mesh.js'
 
 //   a ───────── b         direct sessions a-b over a simulated UDP network (underlay MTU 1500:
 //                          datagrams of at most 1472 bytes); Probes and ProbeAcks between them
@@ -22,27 +22,6 @@ function record(mesh: SimMesh, drop: (d: SimDatagram) => boolean = () => false):
     return !drop(d)
   }
   return seen
-}
-
-/** An IPv4/UDP frame of `ipBytes` bytes of IP packet; DF set unless told otherwise. */
-function ipv4Frame(dst: string, src: string, ipBytes: number, df = true): Buffer {
-  const f = frame(dst, src, ipBytes, 0x5a)
-  f.writeUInt16BE(0x0800, 12)
-  const ip = f.subarray(14, 34)
-  ip.fill(0)
-  ip[0] = 0x45
-  ip.writeUInt16BE(ipBytes, 2)
-  ip.writeUInt16BE(0x1234, 4)
-  ip.writeUInt16BE(df ? 0x4000 : 0, 6)
-  ip[8] = 64
-  ip[9] = 17
-  Buffer.from([10, 40, 1, 1]).copy(ip, 12)
-  Buffer.from([10, 40, 2, 1]).copy(ip, 16)
-  let sum = 0
-  for (let i = 0; i < 20; i += 2) sum += ip.readUInt16BE(i)
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16)
-  ip.writeUInt16BE(~sum & 0xffff, 10)
-  return f
 }
 
 function codeOf(fn: () => unknown): string | undefined {
