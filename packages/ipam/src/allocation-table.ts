@@ -1,9 +1,11 @@
-// This peer's allocations: container -> address per subnet, address -> container, and the sorted
-// list of used offsets (for free counts and donations). Lookups of the lowest free offset keep a
-// hint per extent ("every offset from the extent's start up to the hint is in use"), so a loop
-// of allocations does not rescan what it just filled.
+// This peer's allocations: container -> address per subnet, address -> container, the sorted list
+// of used offsets (for free counts and donations), and the persisted records as a plain array (a
+// save copies it whole, so it stays an array, kept by swap-remove). Lookups of the lowest free
+// offset keep a hint per extent, a run [from, to) known to be all in use, so a loop of
+// allocations does not rescan what it just filled.
 
 import { formatAddress, formatCidr, type Cidr } from './cidr.js'
+import type { SnapshotAllocation } from './ipam-store.js'
 
 /** One address given to a container. */
 export interface Allocation {
@@ -19,6 +21,8 @@ export interface Allocation {
 /** An allocation as the table holds it. */
 export interface Held {
   readonly allocation: Allocation
+  /** Its persisted form, made once. */
+  readonly record: SnapshotAllocation
   /** Offset from the range's first address. */
   readonly offset: number
   readonly subnet: Cidr
@@ -30,7 +34,11 @@ export class AllocationTable {
   private readonly byOffset = new Map<number, Held>()
   /** Used offsets, ascending. */
   private readonly used: number[] = []
-  private readonly hints = new Map<number, number>()
+  /** Persisted records, in no order, and where each offset's record sits in it. */
+  private readonly recordList: SnapshotAllocation[] = []
+  private readonly recordAt = new Map<number, number>()
+  /** Per extent start: offsets [from, to) are all in use. */
+  private readonly hints = new Map<number, { from: number; to: number }>()
 
   constructor(private readonly range: Cidr) {}
 
@@ -54,6 +62,11 @@ export class AllocationTable {
     return [...this.byOffset.values()].sort((a, b) => a.offset - b.offset)
   }
 
+  /** Every allocation's persisted form, in no particular order (a fresh copy). */
+  records(): SnapshotAllocation[] {
+    return this.recordList.slice()
+  }
+
   /** Used offsets, ascending (borrowed: do not modify). */
   usedOffsets(): readonly number[] {
     return this.used
@@ -66,8 +79,10 @@ export class AllocationTable {
 
   add(containerId: string, subnet: Cidr, offset: number): Held {
     const address = formatAddress(this.range.base + offset)
+    const subnetText = formatCidr(subnet)
     const held: Held = Object.freeze({
-      allocation: Object.freeze({ containerId, address, subnet: formatCidr(subnet), cidr: `${address}/${subnet.prefixLength}` }),
+      allocation: Object.freeze({ containerId, address, subnet: subnetText, cidr: `${address}/${subnet.prefixLength}` }),
+      record: Object.freeze({ containerId, address, subnet: subnetText }),
       offset,
       subnet,
     })
@@ -77,6 +92,8 @@ export class AllocationTable {
     set.add(held)
     this.byOffset.set(offset, held)
     this.used.splice(lowerBound(this.used, offset), 0, offset)
+    this.recordAt.set(offset, this.recordList.length)
+    this.recordList.push(held.record)
     return held
   }
 
@@ -89,7 +106,14 @@ export class AllocationTable {
     if (set.size === 0) this.byContainer.delete(held.allocation.containerId)
     this.byOffset.delete(held.offset)
     this.used.splice(lowerBound(this.used, held.offset), 1)
-    for (const [start, hint] of this.hints) if (start <= held.offset && held.offset < hint) this.hints.set(start, held.offset)
+    const at = this.recordAt.get(held.offset)!
+    const last = this.recordList.pop()!
+    this.recordAt.delete(held.offset)
+    if (at < this.recordList.length) {
+      this.recordList[at] = last
+      this.recordAt.set(parseOffset(last.address, this.range), at)
+    }
+    for (const h of this.hints.values()) if (h.from <= held.offset && held.offset < h.to) h.to = held.offset
     return true
   }
 
@@ -98,6 +122,8 @@ export class AllocationTable {
     this.byContainer.clear()
     this.byOffset.clear()
     this.used.length = 0
+    this.recordList.length = 0
+    this.recordAt.clear()
     this.hints.clear()
   }
 
@@ -107,17 +133,22 @@ export class AllocationTable {
       const a = Math.max(lo, x.start)
       const b = Math.min(hi, x.end)
       if (a >= b) continue
-      const hint = this.hints.get(x.start) ?? x.start
-      for (let o = Math.max(a, hint); o < b; o++) {
-        if (this.byOffset.has(o)) continue
-        // everything in [max(a, hint), o) is used; it extends the hint only if it starts at it
-        if (a <= hint) this.hints.set(x.start, o)
-        return o
-      }
-      if (a <= hint && b === x.end) this.hints.set(x.start, x.end)
+      // skip the known-used run if the search starts inside it; [from, o) is all used after the scan
+      const h = this.hints.get(x.start)
+      const inRun = h !== undefined && h.from <= a && a <= h.to
+      const from = inRun ? h.from : a
+      let o = inRun ? h.to : a
+      while (o < b && this.byOffset.has(o)) o++
+      this.hints.set(x.start, { from, to: o })
+      if (o < b) return o
     }
     return undefined
   }
+}
+
+/** The offset of a persisted record's address. */
+function parseOffset(address: string, range: Cidr): number {
+  return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0) - range.base
 }
 
 function key(containerId: string, subnet: Cidr): string {

@@ -58,6 +58,6 @@ export function snapshotOf(selfId: string, range: Cidr, working: IpamState, tabl
     selfId,
     range: formatCidr(range),
     state: encodeIpam(working),
-    allocations: table.all().map((h) => ({ containerId: h.allocation.containerId, address: h.allocation.address, subnet: h.allocation.subnet })),
+    allocations: table.records(),
   }
 }
