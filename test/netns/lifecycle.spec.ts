@@ -9,13 +9,14 @@
  *   │ bg   10.44.0.2   (weft run -d)            │
  *   │ ext  10.44.0.3   (ip netns add; attach)   │
  *   │ pid  10.44.0.4   (a process's netns)      │
+ *   │ brief 10.44.0.6  (run -d, exits after 1 s) │
  *   │   └──── bridge weft ── weft-tap ── router │
  *   └───────────────────────────────────────────┘
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Lab, LabHost, LabProcess } from '@weft/testing'
-import { createLab } from '@weft/testing'
+import { createLab, waitFor } from '@weft/testing'
 import { launch, ping, status } from './support.js'
 
 /** The process is gone or a zombie (its parent, init here, reaps it when it gets to it). */
@@ -67,6 +68,15 @@ describe.sequential('router and container life cycle on one host', () => {
     const mtu = (await h1.weft(['exec', 'bg', '--', 'cat', '/sys/class/net/ethwe/mtu'])).stdout.trim()
     expect(mtu).toBe('1376')
     expect((await h1.weft(['ps'])).stdout).toMatch(/bg\s+\S+\s+10\.44\.0\.2\/16.*running/)
+  })
+
+  it('removes a detached container when its command exits, and its namespace with it', async () => {
+    await h1.weft(['run', 'brief', '--ip', '10.44.0.6/16', '-d', '--', 'sleep', '1'])
+    expect((await h1.weft(['ps'])).stdout).toContain('brief')
+    const names = async () => JSON.parse((await h1.weft(['ps', '--json'])).stdout).map((c: { name: string }) => c.name) as string[]
+    await waitFor(async () => !(await names()).includes('brief'), { timeoutMs: 15_000, what: 'the exited container to be removed' })
+    expect(await names()).toEqual(['bg'])
+    expect((await h1.exec('ip', ['netns', 'list'])).stdout).not.toContain(`${h1.containerPrefix}brief`)
   })
 
   it('attaches an existing namespace by name and a process by pid; detach leaves them running', async () => {

@@ -36,8 +36,10 @@ export const MAX_CONTROL_MESSAGE_BYTES = 1024 * 1024
 export const MAX_HANDSHAKE_MESSAGE_BYTES = 65_535
 /** How long `weft launch` waits for the router to come up (ms). */
 export const LAUNCH_TIMEOUT_MS = 20_000
-/** Period of housekeeping (MAC expiry, dead container check) (ms). */
+/** Period of housekeeping (MAC expiry) (ms). */
 export const HOUSEKEEPING_INTERVAL_MS = 10_000
+/** How often containers are checked for a dead process or a vanished namespace (ms). */
+export const CONTAINER_SWEEP_INTERVAL_MS = 2_000
 /** Rekey a data session after this long (ms). */
 export const REKEY_AFTER_MS = 120_000
 /** Rekey a data session after this many packets sent. */

@@ -27,14 +27,29 @@ export function processAlive(pid: number | undefined | null): boolean {
   }
 }
 
+/** What happened to a container, for the services that follow containers (IPAM, DNS). */
+export type ContainerEvent =
+  | { kind: 'added'; container: ContainerRecord }
+  /** `reason`: `removed` (by a user), `died` (its process or namespace is gone), `reset`. */
+  | { kind: 'removed'; container: ContainerRecord; reason: 'removed' | 'died' | 'reset' }
+
+export type ContainerListener = (event: ContainerEvent) => void | Promise<void>
+
 /**
  * Containers: network namespaces joined to the bridge by a veth pair, their addresses, and
- * their records in the store. Operations run one at a time.
+ * their records in the store. Operations run one at a time; listeners hear of every container
+ * added and removed (awaited, in order, inside the operation).
  */
 export class ContainerManager {
   private queue: Promise<unknown> = Promise.resolve()
+  private readonly listeners: ContainerListener[] = []
 
   constructor(private readonly init: ContainerManagerInit, private readonly store: Store, private readonly logger: Logger) {}
+
+  /** Calls `listener` for every container added or removed from now on. */
+  onEvent(listener: ContainerListener): void {
+    this.listeners.push(listener)
+  }
 
   list(): ContainerInfo[] {
     return this.store.listContainers().map((r) => this.info(r))
@@ -83,6 +98,7 @@ export class ContainerManager {
       }
       await this.store.putContainer(rec)
       this.logger.info({ container: req.name, netns: rec.netns, cidrs }, 'container attached')
+      await this.emit({ kind: 'added', container: rec })
       return this.info(rec)
     })
   }
@@ -99,32 +115,52 @@ export class ContainerManager {
     return this.serial(async () => {
       const r = this.store.getContainer(name)
       if (!r) throw new DaemonError('ERR_NOT_FOUND', `no container named '${name}': see 'weft ps'`)
-      await this.teardown(r)
-      await this.store.deleteContainer(name)
+      await this.forget(r, 'removed')
       this.logger.info({ container: name }, 'container removed')
       return { removed: true }
     })
   }
 
-  /** Drops records whose veth vanished (host rebooted, namespace deleted by hand). */
-  reconcile(): Promise<void> {
+  /**
+   * Removes containers that died: the veth vanished (host rebooted, namespace deleted by hand),
+   * or the process the container was started for (`run -d`, `attach PID`) exited. Runs at start
+   * and periodically; returns the names removed.
+   */
+  sweep(): Promise<string[]> {
     return this.serial(async () => {
+      const dead: string[] = []
       for (const r of this.store.listContainers()) {
-        if (await linkExists(r.hostVeth)) continue
-        this.logger.warn({ container: r.name, netns: r.netns }, 'container link is gone: forgetting the container')
-        await this.store.deleteContainer(r.name)
+        const why = !(await linkExists(r.hostVeth)) ? 'container link is gone' : r.pid !== undefined && !processAlive(r.pid) ? 'container process exited' : null
+        if (why === null) continue
+        this.logger.warn({ container: r.name, netns: r.netns, pid: r.pid }, `${why}: removing the container`)
+        await this.forget(r, 'died')
+        dead.push(r.name)
       }
+      return dead
     })
   }
 
   /** Removes every container (for `weft reset`). */
   removeAll(): Promise<void> {
     return this.serial(async () => {
-      for (const r of this.store.listContainers()) {
-        await this.teardown(r)
-        await this.store.deleteContainer(r.name)
-      }
+      for (const r of this.store.listContainers()) await this.forget(r, 'reset')
     })
+  }
+
+  private async forget(r: ContainerRecord, reason: 'removed' | 'died' | 'reset'): Promise<void> {
+    await this.teardown(r)
+    await this.store.deleteContainer(r.name)
+    await this.emit({ kind: 'removed', container: r, reason })
+  }
+
+  private async emit(event: ContainerEvent): Promise<void> {
+    for (const l of this.listeners) {
+      try {
+        await l(event)
+      } catch (err) {
+        this.logger.error({ container: event.container.name, err: (err as Error).message }, `a ${event.kind} container listener failed`)
+      }
+    }
   }
 
   private async teardown(r: ContainerRecord): Promise<void> {

@@ -17,7 +17,7 @@ import type { Logger } from 'pino'
 import { ApiServer } from './api-server.js'
 import type { RouterApi } from './api-server.js'
 import type { RouterConfig } from './config.js'
-import { HOUSEKEEPING_INTERVAL_MS, PID_FILE, WEFT_VERSION } from './constants.js'
+import { CONTAINER_SWEEP_INTERVAL_MS, HOUSEKEEPING_INTERVAL_MS, PID_FILE, WEFT_VERSION } from './constants.js'
 import { ContainerManager } from './containers.js'
 import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
 import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
@@ -44,6 +44,7 @@ export class Router implements RouterApi {
   private api!: ApiServer
   private metrics!: Metrics
   private housekeeping: NodeJS.Timeout | null = null
+  private containerSweep: NodeJS.Timeout | null = null
   private generatedSecret: string | null = null
   private readonly restartId = randomBytes(8).toString('hex')
   private readonly startedAt = Date.now()
@@ -97,7 +98,7 @@ export class Router implements RouterApi {
       { bridge: cfg.bridge, mtu: cfg.mtu, netnsPrefix: cfg.netnsPrefix, vethSalt: this.identity.publicKey.toString('hex') },
       this.store, this.logger,
     )
-    await this.containers.reconcile()
+    await this.containers.sweep()
     for (const p of cfg.peers) await this.store.addTarget(p)
     for (const t of this.store.listTargets()) this.conns.addTarget(t)
 
@@ -107,6 +108,10 @@ export class Router implements RouterApi {
     writeFileSync(join(cfg.home, PID_FILE), `${process.pid}\n`)
     this.housekeeping = setInterval(() => this.datapath.expireMacs(), HOUSEKEEPING_INTERVAL_MS)
     this.housekeeping.unref()
+    this.containerSweep = setInterval(() => {
+      this.containers.sweep().catch((err: Error) => this.logger.error({ err: err.message }, 'checking containers failed'))
+    }, CONTAINER_SWEEP_INTERVAL_MS)
+    this.containerSweep.unref()
     this.logger.info({ peer: shortId(this.identity.publicKey), port: cfg.port, bridge: cfg.bridge, tap: this.tap.name, mtu: cfg.mtu }, 'router started')
   }
 
@@ -234,6 +239,7 @@ export class Router implements RouterApi {
     this.stopping = true
     this.logger.info({ reset }, 'router stopping')
     if (this.housekeeping) clearInterval(this.housekeeping)
+    if (this.containerSweep) clearInterval(this.containerSweep)
     await this.api?.close().catch(() => undefined)
     await this.metrics?.close().catch(() => undefined)
     this.mesh?.close()
