@@ -30,7 +30,15 @@ export interface NativeDataCipherHandle {
   destroy(): void
 }
 
+/** The addon's replay window (src/native/replay-window.h): @weft/crypto's ReplayWindow in C++. */
+export interface NativeReplayWindowHandle {
+  check(counter: bigint): boolean
+  accept(counter: bigint): boolean
+  reset(): void
+}
+
 export interface TapBinding {
+  NativeReplayWindow: new () => NativeReplayWindowHandle
   /** Throws a TypeError unless `key` is a 32-byte Uint8Array. */
   NativeDataCipher: new (key: Uint8Array) => NativeDataCipherHandle
   TapHandle: new (name: string, batchSize: number, slotSize: number, netns: string) => TapHandle

@@ -1,4 +1,4 @@
-import { loadTapBinding, type NativeDataCipherHandle } from './native-binding.js'
+import { loadTapBinding, type NativeDataCipherHandle, type NativeReplayWindowHandle } from './native-binding.js'
 
 /**
  * The data AEAD in native code (OpenSSL's ChaCha20-Poly1305 through the TAP addon): the cipher
@@ -11,4 +11,10 @@ export function createNativeDataCipher(key: Uint8Array): NativeDataCipherHandle 
   return new NativeDataCipher(key)
 }
 
-export type { NativeDataCipherHandle }
+/** The replay window in native code, same rules as @weft/crypto's ReplayWindow. */
+export function createNativeReplayWindow(): NativeReplayWindowHandle {
+  const { NativeReplayWindow } = loadTapBinding()
+  return new NativeReplayWindow()
+}
+
+export type { NativeDataCipherHandle, NativeReplayWindowHandle }

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "native-data-cipher.h"
+#include "native-replay-window.h"
 
 namespace {
 
@@ -429,6 +430,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setDontFragment", Napi::Function::New(env, SetDontFragment, "setDontFragment"));
   exports.Set("getMtuDiscover", Napi::Function::New(env, GetMtuDiscover, "getMtuDiscover"));
   exports.Set("NativeDataCipher", weft::DefineNativeDataCipher(env));
+  exports.Set("NativeReplayWindow", weft::DefineNativeReplayWindow(env));
   return exports;
 }
 
