@@ -22,7 +22,9 @@
  * ```
  *
  * The addon also carries `setDontFragment(fd, family)`, for the data path's UDP socket (DF on
- * every datagram; see `dont-fragment.ts`).
+ * every datagram; see `dont-fragment.ts`), and the native fast path's building blocks:
+ * `createNativeDataCipher` (the data AEAD in C++, byte-identical to @weft/crypto's DataCipher)
+ * and `createNativeReplayWindow` (the same replay window as @weft/crypto's).
  */
 export type { BatchHandler, FrameBatch, TapDevice, TapStats } from './tap-device.js'
 export { NativeTap, openTap, type TapInit } from './native-tap.js'
