@@ -22,12 +22,15 @@
  * ```
  *
  * The addon also carries `setDontFragment(fd, family)`, for the data path's UDP socket (DF on
- * every datagram; see `dont-fragment.ts`).
+ * every datagram; see `dont-fragment.ts`), and the native fast path's building blocks:
+ * `createNativeDataCipher` (the data AEAD in C++, byte-identical to @weft/crypto's DataCipher)
+ * and `createNativeReplayWindow` (the same replay window as @weft/crypto's).
  */
 export type { BatchHandler, FrameBatch, TapDevice, TapStats } from './tap-device.js'
 export { NativeTap, openTap, type TapInit } from './native-tap.js'
 export { ChannelTap, createChannelTapPair, type ChannelTapInit } from './channel-tap.js'
 export { TapError, type TapErrorCode } from './errors.js'
 export { tapNameProblem } from './tap-name.js'
+export { createNativeDataCipher, createNativeReplayWindow, type NativeDataCipherHandle, type NativeReplayWindowHandle } from './native-data-cipher.js'
 export { getMtuDiscover, setDontFragment, type SocketFamily } from './dont-fragment.js'
 export * from './constants.js'

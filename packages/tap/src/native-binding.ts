@@ -19,7 +19,28 @@ export interface TapHandle {
   unref(): void
 }
 
+/**
+ * The addon's ChaCha20-Poly1305-IETF (OpenSSL EVP, src/native/data-aead.cc), with the same
+ * calls and results as @weft/crypto's DataCipher: a length, or -1 for any bad argument or a
+ * failed tag (then the message bytes are zeroed). Never throws per packet.
+ */
+export interface NativeDataCipherHandle {
+  seal(buf: Uint8Array, msgOffset: number, msgLength: number, ad: Uint8Array, adOffset: number, adLength: number, counter: bigint): number
+  open(buf: Uint8Array, ctOffset: number, ctLength: number, ad: Uint8Array, adOffset: number, adLength: number, counter: bigint): number
+  destroy(): void
+}
+
+/** The addon's replay window (src/native/replay-window.h): @weft/crypto's ReplayWindow in C++. */
+export interface NativeReplayWindowHandle {
+  check(counter: bigint): boolean
+  accept(counter: bigint): boolean
+  reset(): void
+}
+
 export interface TapBinding {
+  NativeReplayWindow: new () => NativeReplayWindowHandle
+  /** Throws a TypeError unless `key` is a 32-byte Uint8Array. */
+  NativeDataCipher: new (key: Uint8Array) => NativeDataCipherHandle
   TapHandle: new (name: string, batchSize: number, slotSize: number, netns: string) => TapHandle
   /** IP(V6)_MTU_DISCOVER = *_PMTUDISC_PROBE on a socket fd; throws an Error with `code` (errno name). */
   setDontFragment(fd: number, family: 4 | 6): void

@@ -50,6 +50,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "native-data-cipher.h"
+#include "native-replay-window.h"
+
 namespace {
 
 // Counter slots in the shared Float64Array, in the order the TS side reads them.
@@ -426,6 +429,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("TapHandle", TapHandle::Define(env));
   exports.Set("setDontFragment", Napi::Function::New(env, SetDontFragment, "setDontFragment"));
   exports.Set("getMtuDiscover", Napi::Function::New(env, GetMtuDiscover, "getMtuDiscover"));
+  exports.Set("NativeDataCipher", weft::DefineNativeDataCipher(env));
+  exports.Set("NativeReplayWindow", weft::DefineNativeReplayWindow(env));
   return exports;
 }
 
