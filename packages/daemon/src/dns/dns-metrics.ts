@@ -2,7 +2,7 @@
 
 import type { DnsStats } from '@weft/dns'
 import type { NamesStats } from '@weft/names'
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
 
 /** Adds the `weft_dns_*` metrics to `registry`; `stats` is read at each scrape. */
 export function registerDnsMetrics(registry: Registry, stats: () => { server: DnsStats | null, names: NamesStats }): void {
@@ -42,19 +42,28 @@ export function registerDnsMetrics(registry: Registry, stats: () => { server: Dn
       this.inc({ outcome: 'ignored' }, u.ignored)
     },
   })
-  const latency = new Histogram({
-    name: 'weft_dns_upstream_latency_seconds', help: 'Time to the first good upstream answer', registers,
-    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
-  })
-  // prom-client histograms cannot be set from outside: expose the server's own buckets as-is
-  latency.get = async () => {
-    const h = stats().server?.upstream.latencyMs
-    const values = (h?.buckets ?? []).map((b) => ({ labels: { le: b.le / 1000 }, value: b.count, metricName: 'weft_dns_upstream_latency_seconds_bucket' }))
-    values.push({ labels: { le: '+Inf' as unknown as number }, value: h?.count ?? 0, metricName: 'weft_dns_upstream_latency_seconds_bucket' })
-    values.push({ labels: {} as { le: number }, value: (h?.sum ?? 0) / 1000, metricName: 'weft_dns_upstream_latency_seconds_sum' })
-    values.push({ labels: {} as { le: number }, value: h?.count ?? 0, metricName: 'weft_dns_upstream_latency_seconds_count' })
-    return { name: 'weft_dns_upstream_latency_seconds', help: 'Time to the first good upstream answer', type: 'histogram', values, aggregator: 'sum' } as unknown as Awaited<ReturnType<Histogram['get']>>
-  }
+  // The server keeps its own latency buckets; a prom-client Histogram can only observe, so the
+  // histogram is a plain collector that copies them at scrape time.
+  registry.registerMetric({
+    name: 'weft_dns_upstream_latency_seconds',
+    help: 'Time from forwarding a query to the first good upstream answer',
+    type: 'histogram',
+    aggregator: 'sum',
+    reset: () => undefined,
+    get: async () => {
+      const h = stats().server?.upstream.latencyMs
+      const bucket = 'weft_dns_upstream_latency_seconds_bucket'
+      return {
+        name: 'weft_dns_upstream_latency_seconds', help: 'Time from forwarding a query to the first good upstream answer', type: 'histogram', aggregator: 'sum',
+        values: [
+          ...(h?.buckets ?? []).map((b) => ({ metricName: bucket, labels: { le: b.le / 1000 }, value: b.count })),
+          { metricName: bucket, labels: { le: '+Inf' }, value: h?.count ?? 0 },
+          { metricName: 'weft_dns_upstream_latency_seconds_sum', labels: {}, value: (h?.sum ?? 0) / 1000 },
+          { metricName: 'weft_dns_upstream_latency_seconds_count', labels: {}, value: h?.count ?? 0 },
+        ],
+      }
+    },
+  } as unknown as Parameters<Registry['registerMetric']>[0])
   new Counter({
     name: 'weft_dns_cache_total', help: 'Upstream answer cache lookups', labelNames: ['result'], registers,
     collect() {
