@@ -153,6 +153,9 @@ describe.sequential('weft DNS on three hosts', () => {
     expect(s.upstreams).toEqual([upstream])
     expect(s.server?.upstream.answers).toBeGreaterThanOrEqual(2)
     expect(s.server?.queries.A?.forwarded).toBeGreaterThanOrEqual(1)
+    const metrics = (await h1.exec('curl', ['-sS', 'http://127.0.0.1:6784/metrics'])).stdout
+    expect(metrics).toMatch(/^weft_dns_queries_total\{type="A",result="forwarded"\} [1-9]/m)
+    expect(metrics).toMatch(/^weft_dns_upstream_latency_seconds_count [1-9]/m)
   })
 
   it('names peers by nickname under peers.weft.local, to their exposed addresses', async () => {
