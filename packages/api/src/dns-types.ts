@@ -29,7 +29,9 @@ export interface DnsStatusResponse {
   /** Where the DNS server listens; null if it does not (`--dns-address off`). */
   listen: { address: string; port: number } | null
   ttlSeconds: number
-  /** Upstream resolvers in use, `ADDRESS:PORT` (IPv6 in brackets). */
+  /** The resolv.conf upstreams are read from; null when they were given with --dns-upstream. */
+  resolvConf: string | null
+  /** Upstream resolvers given with --dns-upstream, `ADDRESS:PORT` (IPv6 in brackets). */
   upstreams: string[]
   entries: DnsEntryInfo[]
   peers: DnsPeerInfo[]

@@ -72,6 +72,7 @@ describe('DnsService', () => {
     expect(dns.lookup('WEB').addresses).toEqual([])
     const me = dns.status().peers.find((p) => p.peer === SELF)
     expect(me).toMatchObject({ entries: 1, tombstones: 2 })
+    expect(dns.status()).toMatchObject({ domain: 'weft.local.', listen: null, resolvConf: '/etc/resolv.conf', upstreams: [], server: null })
   })
 
   it('keeps its own entries in the store; a restart restores them and drops those of vanished containers', async () => {

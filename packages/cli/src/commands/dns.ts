@@ -62,7 +62,7 @@ function dnsText(s: DnsStatusResponse): string {
     `         Domain: ${s.domain}`,
     `         Listen: ${s.listen ? `${s.listen.address}:${s.listen.port} (udp, tcp)` : 'off'}`,
     `            TTL: ${s.ttlSeconds} s`,
-    `      Upstreams: ${s.upstreams.length ? s.upstreams.join(', ') : 'from resolv.conf'}`,
+    `      Upstreams: ${s.resolvConf === null ? s.upstreams.join(', ') || 'none' : `nameservers of ${s.resolvConf}`}`,
     `        Entries: ${s.names.entries ?? 0} live, ${s.names.tombstones ?? 0} tombstones, ${s.names.floors ?? 0} removed peers`,
     `        Queries: ${total}${s.server ? `, ${s.server.upstream.queries} forwarded, ${s.server.truncated} truncated` : ''}`,
     '',

@@ -57,6 +57,7 @@ export class DnsService {
   private readonly dnsNames = new Map<string, string>()
   private knownPeers = new Set<string>()
   private gcTimer: NodeJS.Timeout | null = null
+  private savedClock = -1
 
   constructor(private readonly init: DnsServiceInit, private readonly c: DnsServiceComponents) {
     this.etcDir = init.netnsEtcDir ?? NETNS_ETC_DIR
@@ -77,7 +78,13 @@ export class DnsService {
       }
     }
     this.c.gossip.registerChannel(this.names)
-    this.names.onChange(() => this.own.save(this.ownEntries()))
+    // own entries change exactly when this peer's logical clock moves: skip the merges of others
+    this.names.onChange(() => {
+      const clock = this.names.stats().clock
+      if (clock === this.savedClock) return
+      this.savedClock = clock
+      this.own.save(this.ownEntries())
+    })
     this.knownPeers = new Set(this.c.topology.peers().map((p) => p.id))
     this.c.topology.onChange(() => this.followTopology())
     this.gcTimer = setInterval(() => this.names.gc(), DNS_GC_INTERVAL_MS)
@@ -93,8 +100,14 @@ export class DnsService {
       domain: cfg.domain, address: cfg.address, port: DNS_LISTEN_PORT, ttlSeconds: cfg.ttlSeconds,
       resolvConfPath: cfg.resolvConfPath, ...(cfg.upstreams === null ? {} : { upstreams: cfg.upstreams }),
     }, { names: this.names, logger: { warn: (obj, msg) => this.c.logger.warn(obj, msg) } })
-    const bound = await this.server.start()
-    this.c.logger.info({ address: bound.address, port: bound.port, domain: cfg.domain }, 'dns server started')
+    try {
+      const bound = await this.server.start()
+      this.c.logger.info({ address: bound.address, port: bound.port, domain: cfg.domain }, 'dns server started')
+    } catch (err) {
+      // the mesh and the names work without it; `weft status dns` shows it is not listening
+      this.server = null
+      this.c.logger.error({ address: cfg.address, err: (err as Error).message }, 'cannot start the dns server: is port 53 of that address taken? choose another with --dns-address, or --dns-address off')
+    }
   }
 
   /**
@@ -197,6 +210,7 @@ export class DnsService {
       domain: this.init.config.domain,
       listen: bound,
       ttlSeconds: this.init.config.ttlSeconds,
+      resolvConf: this.init.config.upstreams === null ? this.init.config.resolvConfPath : null,
       upstreams: (this.init.config.upstreams ?? []).map((u) => (u.address.includes(':') ? `[${u.address}]:${u.port}` : `${u.address}:${u.port}`)),
       entries,
       peers,
@@ -240,10 +254,11 @@ export class DnsService {
   }
 
   private async containerRemoved(r: ContainerRecord): Promise<void> {
+    if (this.init.config.address !== null) {
+      if (r.ownsNetns) await removeNetnsResolvConf(this.etcDir, r.netns)
+      await unrouteContainer(this.init.bridge, ipv4Of(r.cidrs))
+    }
     this.names.unregisterContainer(CONTAINER_ENTRY_PREFIX + r.name)
-    if (this.init.config.address === null) return
-    await unrouteContainer(this.init.bridge, ipv4Of(r.cidrs))
-    if (r.ownsNetns) await removeNetnsResolvConf(this.etcDir, r.netns)
   }
 
   /** Peers that were in the topology and are no longer (its gc forgot them) lose their names. */
