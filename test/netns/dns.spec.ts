@@ -80,6 +80,12 @@ describe.sequential('weft DNS on three hosts', () => {
     expect(r.stdout).toContain('search weft.local')
   })
 
+  it('answers only the DNS server\'s packets to local containers: the host itself reaches none unexposed', async () => {
+    expect((await h1.exec('ip', ['rule', 'show'])).stdout).toMatch(/from 169\.254\.53\.53 lookup 53053/)
+    expect((await h1.exec('ip', ['route', 'show', 'table', '53053'])).stdout).toContain('10.45.1.1 dev weft')
+    expect((await h1.exec('ping', ['-c', '1', '-W', '1', '10.45.1.1'], { allowFail: true })).code).not.toBe(0)
+  })
+
   it('resolves a container on another host by its full name', async () => {
     await waitAnswers(h1, cli, ['web.weft.local'], ['10.45.2.1'])
   })
@@ -107,6 +113,9 @@ describe.sequential('weft DNS on three hosts', () => {
     await container(h3, 'api', CIDR('10.45.3.3'))
     await waitAnswers(h1, cli, ['api.weft.local'], ['10.45.1.3', '10.45.2.3', '10.45.3.3'])
     expect((await h2.weft(['dns-lookup', 'api.weft.local'])).stdout.trim().split('\n').sort()).toEqual(['10.45.1.3', '10.45.2.3', '10.45.3.3'])
+    const text = (await h1.weft(['status', 'dns'])).stdout
+    expect(text).toMatch(/Listen: 169\.254\.53\.53:53/)
+    expect(text).toMatch(/^api\s+10\.45\.2\.3\s+h2\s+c:api$/m)
     const s = await dnsStatus(h1)
     expect(s.entries.filter((e) => e.name === 'api').map((e) => e.ownerNickname).sort()).toEqual(['h1', 'h2', 'h3'])
   })
@@ -182,5 +191,13 @@ describe.sequential('weft DNS on three hosts', () => {
     expect((await h3.weft(['dns-lookup', 'kept'])).stdout.trim()).toBe('10.45.8.8')
     await waitAnswers(h1, cli, ['kept.weft.local'], ['10.45.8.8'])
     await waitAnswers(h3, `${h3.containerPrefix}api`, ['api.weft.local'], ['10.45.1.3', '10.45.2.3', '10.45.3.3'])
+  })
+
+  it('reset takes away the rule, the table and the containers\' resolv.conf files', async () => {
+    await h2.weft(['reset'])
+    expect((await h2.exec('ip', ['rule', 'show'])).stdout).not.toContain('53053')
+    expect((await h2.exec('ip', ['route', 'show', 'table', '53053'], { allowFail: true })).stdout.trim()).toBe('')
+    const ls = await h2.exec('ls', ['/etc/netns'], { allowFail: true })
+    expect(ls.stdout).not.toContain(h2.containerPrefix)
   })
 })

@@ -276,7 +276,7 @@ export class Router implements RouterApi {
     if (this.containerSweep) clearInterval(this.containerSweep)
     await this.api?.close().catch(() => undefined)
     await this.metrics?.close().catch(() => undefined)
-    await this.dns?.close().catch(() => undefined)
+    await this.dns?.close(reset).catch(() => undefined)
     this.mesh?.close()
     this.pmtu?.close()
     await this.conns?.close().catch(() => undefined)

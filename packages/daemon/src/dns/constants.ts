@@ -26,3 +26,11 @@ export const MANUAL_ENTRY_ID = 'manual'
 export const CONTAINER_ENTRY_PREFIX = 'c:'
 /** Most stored own entries restored at start. */
 export const MAX_STORED_OWN_ENTRIES = 65_536
+/**
+ * Routing table of the DNS server's answers: a /32 to each local container through the bridge,
+ * used only for packets from the DNS address (an `ip rule`), so the host itself still reaches
+ * containers only through `weft expose`.
+ */
+export const DNS_ROUTE_TABLE = 53_053
+/** Priority of that rule (before `main` at 32766). */
+export const DNS_RULE_PRIORITY = 5_353

@@ -27,7 +27,7 @@ import {
 } from './constants.js'
 import type { DnsConfig } from './dns-config.js'
 import {
-  containerResolvConf, ensureDnsAddress, ipv4Of, removeNetnsResolvConf, routeContainerToDns, unrouteContainer,
+  containerResolvConf, ensureDnsAddress, ipv4Of, removeDnsRouting, removeNetnsResolvConf, routeContainerToDns, unrouteContainer,
   writeNetnsResolvConf,
 } from './dns-plumbing.js'
 import { OwnEntries } from './own-entries.js'
@@ -226,10 +226,12 @@ export class DnsService {
     }
   }
 
-  async close(): Promise<void> {
+  /** Stops the server; with `reset`, also removes the DNS routing rule and table. */
+  async close(reset = false): Promise<void> {
     if (this.gcTimer) clearInterval(this.gcTimer)
     await this.server?.close()
     await this.own.flush()
+    if (reset && this.init.config.address !== null) await removeDnsRouting()
   }
 
   // --- helpers ---
