@@ -217,7 +217,7 @@ export class Router implements RouterApi {
 
   createContainer(req: CreateContainerRequest): Promise<ContainerInfo> {
     if (req.dnsName !== undefined) this.dns.expectName(req.name, req.dnsName)
-    return this.containers.create(req)
+    return this.containers.create(req).finally(() => this.dns.forgetName(req.name))
   }
 
   setContainerPid(name: string, pid: number): Promise<ContainerInfo> {

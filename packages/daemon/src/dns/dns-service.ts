@@ -129,9 +129,20 @@ export class DnsService {
     else await this.containerRemoved(event.container)
   }
 
-  /** `weft run --dns-name`: the name the next container called `container` registers. */
+  /**
+   * `weft run --dns-name`: the name the container called `container` registers when it is
+   * added. Throws ERR_BAD_REQUEST for a name that is not a DNS name. Call `forgetName` after
+   * the create, whether it worked or not.
+   */
   expectName(container: string, dnsName: string): void {
-    this.dnsNames.set(container, this.relative(dnsName))
+    const rel = this.relative(dnsName)
+    const shown = rel.slice(0, 80)
+    if (!isName(rel)) throw new DaemonError('ERR_BAD_REQUEST', `--dns-name '${shown}' is not a DNS name: labels of letters, digits, '_' and '-' joined by dots`)
+    this.dnsNames.set(container, rel)
+  }
+
+  forgetName(container: string): void {
+    this.dnsNames.delete(container)
   }
 
   /** Registers NICKNAME.peers for each exposed address (CIDRs), removing stale ones. */
@@ -237,9 +248,10 @@ export class DnsService {
   // --- helpers ---
 
   private async containerAdded(r: ContainerRecord): Promise<void> {
-    const name = this.dnsNames.get(r.name) ?? r.name
-    this.dnsNames.delete(r.name)
     const id = CONTAINER_ENTRY_PREFIX + r.name
+    // a --dns-name given now, else the name it has already (a restart), else the container's
+    const name = this.dnsNames.get(r.name) ?? this.ownEntries().find((e) => e.containerId === id)?.name ?? r.name
+    this.dnsNames.delete(r.name)
     const addresses = r.cidrs.map((c) => c.split('/')[0])
     try {
       for (const e of this.ownEntries()) if (e.containerId === id && (e.name !== name || !addresses.includes(e.address))) this.names.unregister(e.name, e.address)
