@@ -5,6 +5,7 @@ import { ApiError } from './errors.js'
 import type {
   ContainerInfo, CreateContainerRequest, JoinInfo, StatusResponse,
 } from './types.js'
+import type { DnsLookupResponse, DnsStatusResponse } from './dns-types.js'
 
 /** A thin client of the router's control API over its unix socket. */
 export class ApiClient {
@@ -105,5 +106,21 @@ export class ApiClient {
 
   stop(reset = false): Promise<{ stopping: boolean }> {
     return this.request('POST', '/stop', { reset })
+  }
+
+  dnsStatus(): Promise<DnsStatusResponse> {
+    return this.request('GET', '/dns')
+  }
+
+  dnsLookup(name: string): Promise<DnsLookupResponse> {
+    return this.request('GET', `/dns/lookup/${encodeURIComponent(name)}`)
+  }
+
+  dnsAdd(name: string, addresses: string[]): Promise<{ added: number }> {
+    return this.request('POST', '/dns/add', { name, addresses })
+  }
+
+  dnsRemove(name: string, addresses: string[]): Promise<{ removed: number }> {
+    return this.request('POST', '/dns/remove', { name, addresses })
   }
 }

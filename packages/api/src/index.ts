@@ -15,3 +15,5 @@ export { ApiClient } from './api-client.js'
 export {
   parseAddressRequest, parseCidrRequest, parseContainerName, parseCreateContainer, parsePidRequest, parseStopRequest,
 } from './request-validation.js'
+export type { DnsEntryInfo, DnsLookupResponse, DnsNameRequest, DnsPeerInfo, DnsStatusResponse } from './dns-types.js'
+export { parseDnsName, parseDnsNameRequest } from './dns-requests.js'

@@ -1,4 +1,5 @@
 import { MAX_NAME_LENGTH } from './constants.js'
+import { parseDnsName } from './dns-requests.js'
 import { ApiError } from './errors.js'
 import type { AddressRequest, CidrRequest, CreateContainerRequest, NetnsTarget, PidRequest } from './types.js'
 
@@ -53,6 +54,7 @@ export function parseCreateContainer(body: unknown): CreateContainerRequest {
   const out: CreateContainerRequest = { name: parseContainerName(r.name), cidrs: textList(r.cidrs, 'cidrs') }
   const t = target(r.target)
   if (t) out.target = t
+  if (r.dnsName !== undefined) out.dnsName = parseDnsName(r.dnsName)
   return out
 }
 

@@ -115,6 +115,8 @@ export interface CreateContainerRequest {
   cidrs: string[]
   /** Attach an existing namespace instead of creating `<prefix><name>`. */
   target?: NetnsTarget
+  /** DNS name to register instead of `name` (`weft run --dns-name`). */
+  dnsName?: string
 }
 
 export interface AddressRequest {

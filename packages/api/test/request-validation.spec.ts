@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  ApiError, parseAddressRequest, parseCidrRequest, parseCreateContainer, parsePidRequest, parseStopRequest,
+  ApiError, parseAddressRequest, parseCidrRequest, parseCreateContainer, parseDnsName, parseDnsNameRequest, parsePidRequest, parseStopRequest,
 } from '../src/index.js'
 
 const parsers = [parseCreateContainer, parseAddressRequest, parseCidrRequest, parsePidRequest, parseStopRequest]
@@ -52,5 +52,35 @@ describe('request validation', () => {
     const r = parseCreateContainer(body) as unknown as Record<string, unknown>
     expect(r.polluted).toBeUndefined()
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})
+
+describe('dns request validation', () => {
+  it('accepts { name, addresses } and a --dns-name on create', () => {
+    expect(parseDnsNameRequest({ name: 'web', addresses: ['10.32.0.1'], x: 1 }, true)).toEqual({ name: 'web', addresses: ['10.32.0.1'] })
+    expect(parseDnsNameRequest({ name: 'web.weft.local.' }, false)).toEqual({ name: 'web.weft.local.', addresses: [] })
+    expect(parseCreateContainer({ name: 'svc', cidrs: [], dnsName: 'db' })).toEqual({ name: 'svc', cidrs: [], dnsName: 'db' })
+  })
+
+  it.each([
+    [{ name: '' }, 'name'],
+    [{ name: 'a b' }, 'name'],
+    [{ name: 'x'.repeat(254) }, 'name'],
+    [{ name: 'web', addresses: 'x' }, 'addresses'],
+    [{ name: 'web', addresses: [5] }, 'addresses[0]'],
+    [{ name: 'web', addresses: [] }, 'at least one'],
+  ])('rejects %j naming the field', (body, field) => {
+    expect(() => parseDnsNameRequest(body, true)).toThrow(field)
+  })
+
+  it('answers any JSON with a request or an ApiError', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.boolean(), (body, required) => {
+      try {
+        parseDnsNameRequest(body, required)
+        parseDnsName((body as { name?: unknown } | null)?.name)
+      } catch (err) {
+        expect(err).toBeInstanceOf(ApiError)
+      }
+    }), { numRuns: 500 })
   })
 })

@@ -1,9 +1,9 @@
 import { chmodSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import type { ContainerInfo, CreateContainerRequest, JoinInfo, StatusResponse } from '@weft/api'
+import type { ContainerInfo, CreateContainerRequest, DnsLookupResponse, DnsStatusResponse, JoinInfo, StatusResponse } from '@weft/api'
 import {
   ApiError, MAX_REQUEST_BYTES, parseAddressRequest, parseCidrRequest, parseCreateContainer, parsePidRequest,
-  parseStopRequest, parseContainerName,
+  parseStopRequest, parseContainerName, parseDnsName, parseDnsNameRequest,
 } from '@weft/api'
 import type { Logger } from 'pino'
 import { DaemonError } from './errors.js'
@@ -22,6 +22,10 @@ export interface RouterApi {
   expose(cidr: string): Promise<{ exposed: string[] }>
   hide(cidr: string): Promise<{ exposed: string[] }>
   stop(reset: boolean): Promise<void>
+  dnsStatus(): DnsStatusResponse
+  dnsLookup(name: string): DnsLookupResponse
+  dnsAdd(name: string, addresses: string[]): { added: number }
+  dnsRemove(name: string, addresses: string[]): { removed: number }
 }
 
 type Handler = (body: unknown, param: string) => unknown
@@ -50,6 +54,10 @@ export class ApiServer {
       ['DELETE', /^\/v1\/containers\/([^/]+)$/, (_b, p) => a.removeContainer(parseContainerName(p))],
       ['POST', /^\/v1\/expose$/, (b) => a.expose(parseCidrRequest(b).cidr)],
       ['POST', /^\/v1\/hide$/, (b) => a.hide(parseCidrRequest(b).cidr)],
+      ['GET', /^\/v1\/dns$/, () => a.dnsStatus()],
+      ['GET', /^\/v1\/dns\/lookup\/([^/]+)$/, (_b, p) => a.dnsLookup(parseDnsName(p))],
+      ['POST', /^\/v1\/dns\/add$/, (b) => { const r = parseDnsNameRequest(b, true); return a.dnsAdd(r.name, r.addresses) }],
+      ['POST', /^\/v1\/dns\/remove$/, (b) => { const r = parseDnsNameRequest(b, false); return a.dnsRemove(r.name, r.addresses) }],
       ['POST', /^\/v1\/stop$/, async (b) => {
         const { reset } = parseStopRequest(b)
         setImmediate(() => void a.stop(reset))

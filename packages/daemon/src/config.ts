@@ -6,6 +6,7 @@ import {
   DEFAULT_BRIDGE, DEFAULT_CONNECTION_LIMIT, DEFAULT_HOME, DEFAULT_METRICS_ADDR, DEFAULT_MTU, DEFAULT_NETNS_PREFIX, DEFAULT_PORT, DEFAULT_TAP,
   DEFAULT_UNDERLAY_MTU,
 } from './constants.js'
+import { DNS_LAUNCH_OPTIONS, DNS_LAUNCH_USAGE, parseDnsFlags, type DnsConfig } from './dns/dns-config.js'
 import { DaemonError } from './errors.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
 
@@ -29,6 +30,8 @@ export interface RouterConfig {
   readonly discovery: boolean
   /** Most control connections at once. */
   readonly connectionLimit: number
+  /** The `--dns-*` flags. */
+  readonly dns: DnsConfig
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -46,6 +49,7 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
   --conn-limit N         most connections to other routers at once (default ${DEFAULT_CONNECTION_LIMIT})
   --no-discovery         only dial the peers given here and by 'weft connect', not the
                          ones learnt from other peers
+${DNS_LAUNCH_USAGE}
   --foreground           stay attached instead of daemonizing`
 
 const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/
@@ -104,6 +108,7 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         foreground: { type: 'boolean' },
         'no-discovery': { type: 'boolean' },
         'conn-limit': { type: 'string' },
+        ...DNS_LAUNCH_OPTIONS,
       },
     })
   } catch (err) {
@@ -137,5 +142,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     foreground: v.foreground ?? false,
     discovery: !(v['no-discovery'] ?? false),
     connectionLimit: intFlag(v['conn-limit'], 'conn-limit', DEFAULT_CONNECTION_LIMIT, 1, 10_000),
+    dns: parseDnsFlags(v),
   })
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import type { ConnectionInfo, ContainerInfo, CreateContainerRequest, JoinInfo, PathMtuInfo, StatusResponse } from '@weft/api'
+import type { ConnectionInfo, ContainerInfo, CreateContainerRequest, DnsLookupResponse, DnsStatusResponse, JoinInfo, PathMtuInfo, StatusResponse } from '@weft/api'
 import { SOCKET_NAME } from '@weft/api'
 import type { Identity } from '@weft/crypto'
 import { deriveNetworkKey, generateIdentity, generateSecret, identityFromSecretKey, shortId } from '@weft/crypto'
@@ -19,6 +19,8 @@ import type { RouterApi } from './api-server.js'
 import type { RouterConfig } from './config.js'
 import { CONTAINER_SWEEP_INTERVAL_MS, HOUSEKEEPING_INTERVAL_MS, PID_FILE, WEFT_VERSION } from './constants.js'
 import { ContainerManager } from './containers.js'
+import { DnsService } from './dns/dns-service.js'
+import { registerDnsMetrics } from './dns/dns-metrics.js'
 import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
 import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
 import { Mesh } from './mesh/mesh.js'
@@ -43,6 +45,7 @@ export class Router implements RouterApi {
   private containers!: ContainerManager
   private api!: ApiServer
   private metrics!: Metrics
+  private dns!: DnsService
   private housekeeping: NodeJS.Timeout | null = null
   private containerSweep: NodeJS.Timeout | null = null
   private generatedSecret: string | null = null
@@ -93,12 +96,19 @@ export class Router implements RouterApi {
         count: (event) => (event === 'route_change' ? this.metrics.routeChanges.inc() : this.metrics.badRoutedMessages.inc()),
       },
     )
+    this.dns = new DnsService({ selfId, nickname: cfg.nickname, bridge: cfg.bridge, config: cfg.dns }, { gossip: this.mesh.gossip, topology: this.mesh.topology, store: this.store, logger: this.logger })
+    this.dns.restore()
+    registerDnsMetrics(this.metrics.registry, () => ({ server: this.dns.serverStats(), names: this.dns.names.stats() }))
     await this.conns.listen()
     this.containers = new ContainerManager(
       { bridge: cfg.bridge, mtu: cfg.mtu, netnsPrefix: cfg.netnsPrefix, vethSalt: this.identity.publicKey.toString('hex') },
       this.store, this.logger,
     )
+    this.containers.onEvent((event) => this.dns.onContainer(event))
+    await this.dns.serve()
     await this.containers.sweep()
+    await this.dns.reconcile(this.store.listContainers())
+    this.dns.syncExposed(this.store.listExposed())
     for (const p of cfg.peers) await this.store.addTarget(p)
     for (const t of this.store.listTargets()) this.conns.addTarget(t)
 
@@ -206,7 +216,8 @@ export class Router implements RouterApi {
   }
 
   createContainer(req: CreateContainerRequest): Promise<ContainerInfo> {
-    return this.containers.create(req)
+    if (req.dnsName !== undefined) this.dns.expectName(req.name, req.dnsName)
+    return this.containers.create(req).finally(() => this.dns.forgetName(req.name))
   }
 
   setContainerPid(name: string, pid: number): Promise<ContainerInfo> {
@@ -222,6 +233,7 @@ export class Router implements RouterApi {
     const canonical = `${p.address}/${p.prefix}`
     await exposeOnBridge(this.config.bridge, canonical)
     await this.store.addExposed(canonical)
+    this.dns.syncExposed(this.store.listExposed())
     return { exposed: this.store.listExposed() }
   }
 
@@ -230,7 +242,29 @@ export class Router implements RouterApi {
     const canonical = `${p.address}/${p.prefix}`
     await hideOnBridge(this.config.bridge, canonical)
     await this.store.removeExposed(canonical)
+    this.dns.syncExposed(this.store.listExposed())
     return { exposed: this.store.listExposed() }
+  }
+
+  dnsStatus(): DnsStatusResponse {
+    return this.dns.status()
+  }
+
+  dnsLookup(name: string): DnsLookupResponse {
+    return this.dns.lookup(name)
+  }
+
+  dnsAdd(name: string, addresses: string[]): { added: number } {
+    return this.dns.add(name, addresses)
+  }
+
+  dnsRemove(name: string, addresses: string[]): { removed: number } {
+    return this.dns.remove(name, addresses)
+  }
+
+  /** Removes every name of `peer` (for `weft rmpeer`); returns the live entries removed here. */
+  removePeerNames(peer: string): number {
+    return this.dns.removePeer(peer)
   }
 
   /** Stops the router; with `reset`, also removes containers, the bridge and all stored state. */
@@ -242,6 +276,7 @@ export class Router implements RouterApi {
     if (this.containerSweep) clearInterval(this.containerSweep)
     await this.api?.close().catch(() => undefined)
     await this.metrics?.close().catch(() => undefined)
+    await this.dns?.close(reset).catch(() => undefined)
     this.mesh?.close()
     this.pmtu?.close()
     await this.conns?.close().catch(() => undefined)

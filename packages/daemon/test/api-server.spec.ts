@@ -37,6 +37,10 @@ const fake = {
   expose: async (cidr: string) => ({ exposed: [cidr] }),
   hide: async () => ({ exposed: [] }),
   stop: async () => undefined,
+  dnsStatus: () => ({ domain: 'weft.local.' }),
+  dnsLookup: (name: string) => ({ name, addresses: name === 'web' ? ['10.32.0.5'] : [] }),
+  dnsAdd: (_name: string, addresses: string[]) => ({ added: addresses.length }),
+  dnsRemove: () => { throw new DaemonError('ERR_BAD_REQUEST', 'not a DNS name') },
 } as unknown as RouterApi
 
 const server = new ApiServer(fake, pino({ level: 'silent' }))
@@ -80,7 +84,7 @@ describe('ApiServer', () => {
 
   it('survives arbitrary bodies and paths', async () => {
     await fc.assert(fc.asyncProperty(
-      fc.constantFrom('/v1/containers', '/v1/connect', '/v1/expose', '/v1/stop-not', '/v1/containers/x/pid'),
+      fc.constantFrom('/v1/containers', '/v1/connect', '/v1/expose', '/v1/stop-not', '/v1/containers/x/pid', '/v1/dns/add', '/v1/dns/remove'),
       fc.oneof(fc.string({ maxLength: 200 }), fc.json()),
       async (path, body) => {
         const r = await raw('POST', path, body)
@@ -90,6 +94,16 @@ describe('ApiServer', () => {
       },
     ), { numRuns: 200 })
     expect((await api.status()).router.nickname).toBe('fake')
+  })
+
+  it('routes the dns calls and rejects malformed dns bodies', async () => {
+    expect((await api.dnsStatus()).domain).toBe('weft.local.')
+    expect((await api.dnsLookup('web')).addresses).toEqual(['10.32.0.5'])
+    expect(await api.dnsAdd('web', ['10.32.0.5', '10.32.0.6'])).toEqual({ added: 2 })
+    await expect(api.dnsAdd('web', [])).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST', status: 400 })
+    await expect(api.dnsRemove('bad name!', [])).rejects.toMatchObject({ status: 400 })
+    expect((await raw('POST', '/v1/dns/add', '{"name": "web", "addresses": [1]}')).status).toBe(400)
+    expect((await raw('GET', '/v1/dns/lookup/a%20b')).status).toBe(400)
   })
 
   it('tells the CLI plainly when no router is running', async () => {

@@ -35,17 +35,18 @@ function describe(c: ContainerInfo): string {
 export const run: Command = {
   name: 'run',
   summary: 'create a container (network namespace) on the weft network and run a command in it',
-  usage: `usage: weft run NAME [--ip CIDR]... [-d] -- COMMAND [ARG...]
+  usage: `usage: weft run NAME [--ip CIDR]... [--dns-name NAME] [-d] -- COMMAND [ARG...]
   --ip CIDR     address of the container, e.g. 10.32.0.5/12 (repeat for more)
+  --dns-name N  name in the weft DNS (default NAME): N.weft.local resolves to it
   -d, --detach  run in the background (output to WEFT_HOME/containers/NAME.log);
                 without it the container is removed when COMMAND exits`,
   async run(args, ctx) {
     const [before, cmd] = splitCommand(args)
-    const { values, positionals } = parseFlags('run', before, { ip: { type: 'string', multiple: true }, detach: { type: 'boolean', short: 'd' } })
+    const { values, positionals } = parseFlags('run', before, { ip: { type: 'string', multiple: true }, detach: { type: 'boolean', short: 'd' }, 'dns-name': { type: 'string' } })
     if (positionals.length !== 1) throw usageError('give exactly one container NAME', 'run')
     if (cmd.length === 0) throw usageError('give the command to run after --', 'run')
     const name = positionals[0]
-    const c = await ctx.api.createContainer({ name, cidrs: values.ip ?? [] })
+    const c = await ctx.api.createContainer({ name, cidrs: values.ip ?? [], ...(values['dns-name'] ? { dnsName: values['dns-name'] } : {}) })
     const [file, argv] = inNetns(c, cmd)
     if (values.detach) {
       const dir = join(ctx.home, 'containers')
@@ -110,15 +111,17 @@ async function findContainer(ctx: CliContext, spec: string): Promise<ContainerIn
 export const attach: Command = {
   name: 'attach',
   summary: 'attach an existing network namespace (by name or process id) to the weft network',
-  usage: `usage: weft attach NETNS|PID CIDR... [--name NAME]
-  --name NAME   container name (default: the namespace name, or pid-PID)`,
+  usage: `usage: weft attach NETNS|PID CIDR... [--name NAME] [--dns-name NAME]
+  --name NAME       container name, and its name in the weft DNS (default: the namespace
+                    name, or pid-PID)
+  --dns-name NAME   name in the weft DNS, if not the container name`,
   async run(args, ctx) {
-    const { values, positionals } = parseFlags('attach', args, { name: { type: 'string' } })
+    const { values, positionals } = parseFlags('attach', args, { name: { type: 'string' }, 'dns-name': { type: 'string' } })
     if (positionals.length < 1) throw usageError('name the network namespace or process id to attach', 'attach')
     const [spec, ...cidrs] = positionals
     const isPid = /^\d+$/.test(spec)
     const name = values.name ?? (isPid ? `pid-${spec}` : spec)
-    const c = await ctx.api.createContainer({ name, cidrs, target: { kind: isPid ? 'pid' : 'name', value: spec } })
+    const c = await ctx.api.createContainer({ name, cidrs, target: { kind: isPid ? 'pid' : 'name', value: spec }, ...(values['dns-name'] ? { dnsName: values['dns-name'] } : {}) })
     ctx.out(describe(c))
     return 0
   },
