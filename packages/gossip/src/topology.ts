@@ -21,10 +21,12 @@
 import type { Clock } from './clock.js'
 import { DEFAULT_UNREACHABLE_GRACE_MS, TOPOLOGY_CHANNEL } from './constants.js'
 import { GossipError } from './errors.js'
-import type { GossipChannel } from './gossip-channel.js'
+import type { DigestAnswer, GossipChannel } from './gossip-channel.js'
 import { buildLinkGraph, reachableFrom } from './link-graph.js'
 import { checkPeerRecord, recordsEqual, type PeerRecord } from './peer-record.js'
 import { decodeTopology, encodePeerRecord, encodeTopology, type TopologyState } from './topology-codec.js'
+import { decodeTopologyDigest, encodeDigestEntries, encodeDigestSummary } from './topology-digest.js'
+import { answerTopologyDigest } from './topology-reconcile.js'
 
 export interface TopologyInit {
   /** This peer's id (64 lowercase hex). */
@@ -90,6 +92,11 @@ export class Topology implements GossipChannel<TopologyState> {
   private readonly selfId: string
   private readonly graceMs: number
   private reachabilityDirty = true
+  /** Bumped at every change of the records; the digests below are of `digestRevision`. */
+  private revision = 0
+  private digestRevision = -1
+  private digestEntries: Uint8Array | null = null
+  private digestSummary: Uint8Array | null = null
   private lastChangeAt: number
   private readonly counts = { conflicts: 0, selfBumps: 0, collected: 0 }
 
@@ -171,6 +178,30 @@ export class Topology implements GossipChannel<TopologyState> {
     // the bumped record goes to every neighbour, `from` included: the delta would skip `from`
     if (bump) this.publishSelf()
     return delta.size > 0 ? delta : null
+  }
+
+  /** The `summary` digest of the records held (cached until they change). */
+  digest(): Uint8Array {
+    this.refreshDigests()
+    return this.digestSummary!
+  }
+
+  /** Answers a peer's digest (topology-reconcile.ts); throws `ERR_BAD_PAYLOAD` on a malformed one. */
+  answerDigest(digest: Uint8Array, _from: string): DigestAnswer<TopologyState> {
+    return answerTopologyDigest(this.records, decodeTopologyDigest(digest), {
+      summary: () => this.digest(),
+      entries: () => {
+        this.refreshDigests()
+        return this.digestEntries!
+      },
+    })
+  }
+
+  private refreshDigests(): void {
+    if (this.digestRevision === this.revision && this.digestEntries !== null) return
+    this.digestEntries = encodeDigestEntries(this.records.values())
+    this.digestSummary = encodeDigestSummary(this.digestEntries)
+    this.digestRevision = this.revision
   }
 
   combine(a: TopologyState, b: TopologyState): TopologyState {
@@ -260,7 +291,10 @@ export class Topology implements GossipChannel<TopologyState> {
       removed.push(id)
     }
     this.counts.collected += removed.length
-    if (removed.length > 0) this.notify(new Set(removed))
+    if (removed.length > 0) {
+      this.revision++
+      this.notify(new Set(removed))
+    }
     return removed
   }
 
@@ -293,6 +327,7 @@ export class Topology implements GossipChannel<TopologyState> {
   }
 
   private changed(ids: ReadonlySet<string>): void {
+    this.revision++
     this.reachabilityDirty = true
     this.lastChangeAt = this.c.clock.now()
     this.notify(ids)
