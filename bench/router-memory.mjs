@@ -20,7 +20,13 @@
  * peer holds all N + 1 records, let it settle, sample again (RSS at N peers). Prints a table and
  * writes JSON to bench/results/.
  *
+ * Breakdown (both times): the kernel's split of the RSS (/proc/PID/status RssAnon, RssFile,
+ * RssShmem, and the biggest mappings from /proc/PID/smaps), and the process's own view: a
+ * preload (NODE_OPTIONS=--require, written to the temp home) answers SIGUSR2 with
+ * process.memoryUsage() and V8's heap spaces, written to a file the bench reads.
+ *
  * usage: sudo node bench/router-memory.mjs [--peers N] [--settle-seconds N]
+ *                                         [--router-node-options '--max-semi-space-size=2']
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
@@ -36,6 +42,7 @@ const { values } = parseArgs({
     peers: { type: 'string', default: '100' },
     'settle-seconds': { type: 'string', default: '20' },
     'fake-peers': { type: 'string' },
+    'router-node-options': { type: 'string', default: '' },
     secret: { type: 'string' },
   },
 })
@@ -58,7 +65,10 @@ async function main () {
   const ns = `bench-mem-${process.pid}`
   const home = mkdtempSync(join(tmpdir(), 'weft-bench-mem-'))
   const secret = `bench ${randomBytes(12).toString('hex')}`
+  const preload = join(home, 'mem-report.cjs')
+  writeFileSync(preload, memReportPreload())
   const env = { ...process.env, WEFT_HOME: home, WEFT_PASSWORD: secret }
+  const routerEnv = { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${values['router-node-options']} --require ${preload}`.trim() }
   let cli = null
   let fake = null
   let routerPid = null
@@ -67,13 +77,14 @@ async function main () {
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
     const log = join(home, 'router.out')
     cli = spawn('sh', ['-c', `exec ip netns exec ${ns} ${process.execPath} ${CLI} launch --foreground --nickname bench ` +
-      `--metrics-addr off --log-level warn >${log} 2>&1`], { env, stdio: 'ignore' })
+      `--metrics-addr off --log-level warn >${log} 2>&1`], { env: routerEnv, stdio: 'ignore' })
     routerPid = await until(() => {
       const f = join(home, 'weft.pid')
       return existsSync(f) && status(env) ? Number(readFileSync(f, 'utf8')) : undefined
     }, 30_000, `the router to start (see ${log})`)
     await sleep(settleMs)
     const alone = sampleRss(routerPid)
+    const aloneBreakdown = await breakdown(routerPid, home)
     const aloneStatus = status(env)
 
     fake = spawn('ip', ['netns', 'exec', ns, process.execPath, SCRIPT, '--fake-peers', String(peers), '--secret', secret],
@@ -98,6 +109,7 @@ async function main () {
     })
     await sleep(settleMs)
     const loaded = sampleRss(routerPid)
+    const loadedBreakdown = await breakdown(routerPid, home)
     const loadedStatus = status(env)
     const routerPeers = loadedStatus?.peers?.length
     const established = (loadedStatus?.connections ?? []).filter((c) => c.state === 'established').length
@@ -118,11 +130,20 @@ async function main () {
       ['at the end', `the router's record lists ${last?.routerEstablished} of ${peers} links established; ${last?.closed} fake connections closed`],
       ['router log (warn+)', `${routerLog.length} lines: ${Object.entries(logCounts).map(([m, c]) => `${c} x '${m}'`).join(', ') || 'none'}`],
     ]
-    console.log(`weft router memory: one router, ${peers} fake peers over loopback, settle ${settleMs / 1000} s`)
+    for (const [when, b] of [['no peers', aloneBreakdown], [`${peers} peers`, loadedBreakdown]]) {
+      const u = b.usage
+      rows.push([`breakdown, ${when}`, `kernel: anon ${mb(b.kernel.RssAnon)}, file ${mb(b.kernel.RssFile)}, shmem ${mb(b.kernel.RssShmem)}; ` +
+        (u === null ? 'no report from the process' : `node: rss ${mb(u.rss / 1024)}, heapTotal ${mb(u.heapTotal / 1024)}, ` +
+          `heapUsed ${mb(u.heapUsed / 1024)}, external ${mb(u.external / 1024)} (arrayBuffers ${mb(u.arrayBuffers / 1024)})`)])
+      rows.push([`  top mappings`, b.mappings.map((m) => `${m.name} ${mb(m.rssKb)}`).join(', ')])
+      if (u !== null) rows.push(['  heap spaces', u.spaces.filter((x) => x.used > 1024 * 1024).map((x) => `${x.name} ${mb(x.used / 1024)}/${mb(x.size / 1024)}`).join(', ')])
+    }
+    console.log(`weft router memory: one router, ${peers} fake peers over loopback, settle ${settleMs / 1000} s` +
+      (values['router-node-options'] === '' ? '' : `, router NODE_OPTIONS ${values['router-node-options']}`))
     for (const [k, v] of rows) console.log(`  ${k.padEnd(24)} ${v}`)
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
     const file = new URL(`./results/router-memory-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url)
-    writeFileSync(file, JSON.stringify({ peers, settleMs, alone, loaded, routerPeers, established, ready, atEnd: last, logCounts, routerLog: routerLog.slice(0, 200) }, null, 2))
+    writeFileSync(file, JSON.stringify({ peers, settleMs, alone, loaded, aloneBreakdown, loadedBreakdown, routerPeers, established, ready, atEnd: last, logCounts, routerLog: routerLog.slice(0, 200) }, null, 2))
     console.log(`JSON: ${file.pathname}`)
   } finally {
     if (fake !== null) await stop(fake.pid)
@@ -146,6 +167,45 @@ function sampleRss (pid) {
   }
   const sorted = xs.map((x) => x.rss).sort((a, b) => a - b)
   return { rssKb: sorted[Math.floor(sorted.length / 2)], hwmKb: Math.max(...xs.map((x) => x.hwm)), samples: xs.length, all: xs.map((x) => x.rss) }
+}
+
+/** Run inside the router (NODE_OPTIONS=--require): on SIGUSR2, its memory as it sees it. */
+function memReportPreload () {
+  return `
+const { writeFileSync, renameSync } = require('node:fs')
+const v8 = require('node:v8')
+const path = require('node:path')
+process.on('SIGUSR2', () => {
+  const out = { ...process.memoryUsage(), spaces: v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, used: s.space_used_size, size: s.space_size })) }
+  const file = path.join(process.env.WEFT_HOME, 'mem-' + process.pid + '.json')
+  writeFileSync(file + '.tmp', JSON.stringify(out))
+  renameSync(file + '.tmp', file)
+})
+`
+}
+
+/** The kernel's split of `pid`'s RSS, its five biggest mappings, and its own memoryUsage() (or null). */
+async function breakdown (pid, home) {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kernel = {}
+  for (const k of ['VmRSS', 'RssAnon', 'RssFile', 'RssShmem']) kernel[k] = Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? NaN)
+  const byName = new Map()
+  let name = null
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+    if (head !== null) { name = head[1] === '' ? '[anon]' : head[1].split('/').pop(); continue }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line)
+    if (rss !== null) byName.set(name, (byName.get(name) ?? 0) + Number(rss[1]))
+  }
+  const mappings = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, kb]) => ({ name: n, rssKb: kb }))
+  const file = join(home, `mem-${pid}.json`)
+  rmSync(file, { force: true })
+  let usage = null
+  try {
+    process.kill(pid, 'SIGUSR2')
+    usage = await until(() => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined), 5_000, 'the memory report')
+  } catch {}
+  return { kernel, mappings, usage }
 }
 
 function status (env) {

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { ApiClient, StatusResponse } from '@weft/api'
-import { LAUNCH_TIMEOUT_MS, LOG_FILE, PID_FILE, processAlive } from '@weft/daemon'
+import { LAUNCH_TIMEOUT_MS, LOG_FILE, PID_FILE, ROUTER_NODE_FLAGS, processAlive } from '@weft/daemon'
 import { CliError } from './errors.js'
 
 /** Path of the router process's entry point (`@weft/daemon/dist/main.js`). */
@@ -52,7 +52,7 @@ export async function startDetached(home: string, args: string[], env: NodeJS.Pr
   mkdirSync(home, { recursive: true, mode: 0o700 })
   const logPath = join(home, LOG_FILE)
   const fd = openSync(logPath, 'a', 0o600)
-  const child = spawn(process.execPath, [daemonMainPath(), ...args], {
+  const child = spawn(process.execPath, [...ROUTER_NODE_FLAGS, daemonMainPath(), ...args], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { ...env, WEFT_HOME: home },
@@ -75,7 +75,7 @@ export async function startDetached(home: string, args: string[], env: NodeJS.Pr
 
 /** Runs the router attached to this terminal until it exits. */
 export function runForeground(home: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, [daemonMainPath(), ...args], { stdio: 'inherit', env: { ...env, WEFT_HOME: home } })
+  const child = spawn(process.execPath, [...ROUTER_NODE_FLAGS, daemonMainPath(), ...args], { stdio: 'inherit', env: { ...env, WEFT_HOME: home } })
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig))
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))))
 }

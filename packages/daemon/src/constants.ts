@@ -36,6 +36,13 @@ export const MAX_CONTROL_MESSAGE_BYTES = 1024 * 1024
 export const MAX_HANDSHAKE_MESSAGE_BYTES = 65_535
 /** How long `weft launch` waits for the router to come up (ms). */
 export const LAUNCH_TIMEOUT_MS = 20_000
+/**
+ * Node flags of the router process (`weft launch` starts it with them). V8's young generation
+ * otherwise grows to 2 x 16 MiB of semi-spaces under the allocation of 100 connections and stays
+ * resident: capped at 2 MiB each, a router with 100 peers measured 89 MiB RSS instead of 116 MiB
+ * (bench/router-memory.mjs, docs/PERFORMANCE.md).
+ */
+export const ROUTER_NODE_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=2'])
 /** Period of housekeeping (MAC expiry) (ms). */
 export const HOUSEKEEPING_INTERVAL_MS = 10_000
 /** How often containers are checked for a dead process or a vanished namespace (ms). */

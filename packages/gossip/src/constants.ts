@@ -16,6 +16,11 @@ export const DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR = 1024 * 1024
 export const QUEUE_COMPACTED_FILL_FRACTION = 0.5
 /** Longest channel name, in characters of `[a-z0-9-]` (as `@weft/wire` allows). */
 export const MAX_CHANNEL_NAME_CHARS = 32
+/**
+ * Digest messages of a channel that has digests travel as gossip of the channel named
+ * `<name>-digest`, so such a channel's name has at most 32 - 7 characters.
+ */
+export const DIGEST_CHANNEL_SUFFIX = '-digest'
 
 // --- topology ---
 
@@ -39,6 +44,8 @@ export const MAX_TOPOLOGY_RECORDS = 16_384
 export const MAX_RTT_MS = 3_600_000
 /** Deepest msgpack nesting of a topology message: map, records, record, connections, connection. */
 export const MAX_TOPOLOGY_NESTING_DEPTH = 5
+/** Bytes of the SHA-256 prefix in a topology `summary` digest. */
+export const TOPOLOGY_DIGEST_HASH_BYTES = 16
 /** Default time a peer must stay unreachable from self before `gc` forgets it, in milliseconds. */
 export const DEFAULT_UNREACHABLE_GRACE_MS = 60_000
 

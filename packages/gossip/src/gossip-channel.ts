@@ -31,6 +31,26 @@ export interface GossipChannel<D> {
    * wait for the same neighbour. Without it, the engine keeps both.
    */
   combine?(a: D, b: D): D
+  /**
+   * Optional, together with `answerDigest`: a short summary of the full state. A channel that has
+   * it gets anti-entropy by digest (docs/GOSSIP.md "Digests"): this summary goes to every
+   * neighbour each round and to a new neighbour, instead of the full state. Digest messages travel
+   * as gossip of the channel `<name>-digest`; their bytes are the channel's business.
+   */
+  digest?(): Uint8Array
+  /**
+   * Optional, together with `digest`: answers a digest message from `from` with data to send it
+   * (what it lacks or holds older; the engine queues it like a delta) and a digest message back
+   * to it. To end every exchange, an answer must eventually carry no `reply`. Throws (any error)
+   * on a malformed digest and changes nothing; never changes the state.
+   */
+  answerDigest?(digest: Uint8Array, from: string): DigestAnswer<D>
+}
+
+/** What a channel answers to a digest message: both null when the two states agree. */
+export interface DigestAnswer<D> {
+  readonly send: D | null
+  readonly reply: Uint8Array | null
 }
 
 const CHANNEL_NAME = new RegExp(`^[a-z0-9-]{1,${MAX_CHANNEL_NAME_CHARS}}$`)

@@ -6,7 +6,9 @@
 //                (a dropped neighbour gets the full state at the next anti-entropy)
 //   4. flush     on a 0 ms timer of the injected clock: one batch per neighbour
 //   5. anti-entropy  every interval (jittered): full state of every channel to one random
-//                neighbour, plus to every neighbour whose deltas were dropped
+//                neighbour, plus to every neighbour whose deltas were dropped; a channel with
+//                digests sends its digest to every neighbour instead, and answers digests
+//                (on `<name>-digest`) with what the other side lacks (docs/GOSSIP.md "Digests")
 //
 // The engine never looks inside a channel's data, and nothing a peer sends makes it throw: a bad
 // message is dropped, counted by reason and logged.
@@ -14,9 +16,10 @@
 import type { Clock, TimerHandle } from './clock.js'
 import {
   ANTI_ENTROPY_JITTER_FRACTION, DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR,
+  DIGEST_CHANNEL_SUFFIX, MAX_CHANNEL_NAME_CHARS,
 } from './constants.js'
 import { GossipError } from './errors.js'
-import { assertChannelName, type GossipChannel } from './gossip-channel.js'
+import { assertChannelName, type DigestAnswer, type GossipChannel } from './gossip-channel.js'
 import { GossipCounters, type GossipDropReason, type GossipStats } from './gossip-stats.js'
 import { NeighbourQueue, type PendingDelta } from './neighbour-queue.js'
 
@@ -88,6 +91,8 @@ export function createGossipEngine(init: GossipInit, components: GossipComponent
 
 class DefaultGossipEngine implements GossipEngine {
   private readonly channels = new Map<string, GossipChannel<unknown>>()
+  /** Channels with digests, by the name their digest messages travel under (`<name>-digest`). */
+  private readonly digestChannels = new Map<string, GossipChannel<unknown>>()
   private readonly queues = new Map<string, NeighbourQueue>()
   private readonly counters = new GossipCounters()
   private readonly intervalMs: number
@@ -116,12 +121,28 @@ class DefaultGossipEngine implements GossipEngine {
 
   registerChannel<D>(channel: GossipChannel<D>): void {
     assertChannelName(channel.name)
-    if (this.channels.has(channel.name)) {
+    if (this.channels.has(channel.name) || this.digestChannels.has(channel.name)) {
       throw new GossipError('ERR_DUPLICATE_CHANNEL', `channel ${channel.name} is already registered; register it once`)
+    }
+    const digests = hasDigests(channel)
+    const digestName = channel.name + DIGEST_CHANNEL_SUFFIX
+    if (digests) {
+      if (digestName.length > MAX_CHANNEL_NAME_CHARS) {
+        throw new GossipError('ERR_BAD_CHANNEL_NAME', `channel ${channel.name} has digests, so its name must be at most ${MAX_CHANNEL_NAME_CHARS - DIGEST_CHANNEL_SUFFIX.length} characters`)
+      }
+      if (this.channels.has(digestName)) {
+        throw new GossipError('ERR_DUPLICATE_CHANNEL', `channel ${digestName} is registered, so ${channel.name} cannot have digests; rename one`)
+      }
+    } else if ((channel.digest === undefined) !== (channel.answerDigest === undefined)) {
+      throw new GossipError('ERR_BAD_ARGUMENT', `channel ${channel.name} has only one of digest and answerDigest; give it both or neither`)
     }
     this.channels.set(channel.name, channel as unknown as GossipChannel<unknown>)
     this.counters.addChannel(channel.name)
-    for (const queue of this.queues.values()) queue.requestFull(channel.name)
+    if (digests) {
+      this.digestChannels.set(digestName, channel as unknown as GossipChannel<unknown>)
+      this.counters.addChannel(digestName)
+    }
+    for (const [peer, queue] of this.queues) this.greet(peer, queue, channel.name)
     this.scheduleFlush()
   }
 
@@ -132,8 +153,17 @@ class DefaultGossipEngine implements GossipEngine {
     }
     let queue = this.queues.get(peer)
     if (queue === undefined) this.queues.set(peer, (queue = new NeighbourQueue(this.maxQueueBytes)))
-    for (const name of this.channels.keys()) queue.requestFull(name)
+    for (const name of this.channels.keys()) this.greet(peer, queue, name)
     this.scheduleFlush()
+  }
+
+  /**
+   * What a new neighbour gets of a channel: its full state, or for a channel with digests, its
+   * digest from the end with the smaller id (the other end's answer starts the exchange both ways).
+   */
+  private greet(peer: string, queue: NeighbourQueue, name: string): void {
+    if (!hasDigests(this.channels.get(name)!)) queue.requestFull(name)
+    else if (this.init.selfId < peer) queue.requestDigest(name)
   }
 
   removeNeighbour(peer: string): void {
@@ -147,6 +177,11 @@ class DefaultGossipEngine implements GossipEngine {
   receive(from: string, channelName: string, payload: Uint8Array): void {
     if (this.closed) {
       this.counters.drop('closed')
+      return
+    }
+    const digestOf = typeof channelName === 'string' ? this.digestChannels.get(channelName) : undefined
+    if (digestOf !== undefined) {
+      this.receiveDigest(from, digestOf, channelName, payload)
       return
     }
     const channel = typeof channelName === 'string' ? this.channels.get(channelName) : undefined
@@ -170,6 +205,35 @@ class DefaultGossipEngine implements GossipEngine {
       return
     }
     if (delta !== null && delta !== undefined) this.spread(channel, delta, from)
+  }
+
+  /** Answers a digest message: what `from` lacks as a delta for it alone, and a digest reply. */
+  private receiveDigest(from: string, channel: GossipChannel<unknown>, digestName: string, payload: Uint8Array): void {
+    this.counters.received(digestName, payload instanceof Uint8Array ? payload.length : 0)
+    let answer: DigestAnswer<unknown>
+    try {
+      answer = channel.answerDigest!(payload, from)
+    } catch (err) {
+      this.drop('bad-digest', from, digestName, err, 'dropped a bad gossip digest')
+      return
+    }
+    const queue = this.queues.get(from)
+    if (queue === undefined) return // not (or no longer) a neighbour: nothing to answer on
+    if (answer.send !== null && answer.send !== undefined) {
+      let bytes: Uint8Array
+      try {
+        bytes = channel.encode(answer.send)
+      } catch (err) {
+        this.drop('encode-failed', from, channel.name, err, 'could not encode a digest answer')
+        return
+      }
+      const { dropped } = queue.push(channel, { data: answer.send, bytes }, this.lookup)
+      if (dropped > 0) this.counters.drop('queue-overflow', dropped)
+    }
+    if (answer.reply !== null && answer.reply !== undefined && !queue.pushReply(channel.name, answer.reply)) {
+      this.counters.drop('queue-overflow')
+    }
+    this.scheduleFlush()
   }
 
   publish(channelName: string, delta: unknown): void {
@@ -247,6 +311,19 @@ class DefaultGossipEngine implements GossipEngine {
     for (const channel of this.channels.values()) {
       // a send may remove the neighbour or close the engine: stop sending to it then
       if (this.queues.get(peer) !== queue) return
+      if (batch.digests.has(channel.name)) {
+        const key = channel.name + DIGEST_CHANNEL_SUFFIX
+        let bytes = this.fullCache?.get(key)
+        if (bytes === undefined) {
+          bytes = this.encodeDigest(channel)
+          this.fullCache?.set(key, bytes)
+        }
+        if (bytes !== null) this.sendTo(peer, key, bytes)
+      }
+      for (const bytes of batch.replies.get(channel.name) ?? []) {
+        if (this.queues.get(peer) !== queue) return
+        this.sendTo(peer, channel.name + DIGEST_CHANNEL_SUFFIX, bytes)
+      }
       if (batch.full.has(channel.name)) {
         let bytes = this.fullCache?.get(channel.name)
         if (bytes === undefined) {
@@ -269,6 +346,15 @@ class DefaultGossipEngine implements GossipEngine {
       return [channel.encode(list.slice(1).reduce<unknown>((a, d) => combine(a, d.data), list[0].data))]
     } catch {
       return list.map((d) => d.bytes)
+    }
+  }
+
+  private encodeDigest(channel: GossipChannel<unknown>): Uint8Array | null {
+    try {
+      return channel.digest!()
+    } catch (err) {
+      this.drop('encode-failed', this.init.selfId, channel.name, err, 'could not make a gossip digest')
+      return null
     }
   }
 
@@ -306,11 +392,14 @@ class DefaultGossipEngine implements GossipEngine {
     if (this.closed) return
     this.scheduleAntiEntropy()
     for (const queue of this.queues.values()) queue.promoteResync()
-    if (this.queues.size > 0 && this.channels.size > 0) {
+    const full = [...this.channels.values()].filter((c) => !hasDigests(c))
+    if (this.queues.size > 0 && full.length > 0) {
       const peers = [...this.queues.values()]
       const chosen = peers[Math.floor(this.uniform() * peers.length)]
-      for (const name of this.channels.keys()) chosen.requestFull(name)
+      for (const channel of full) chosen.requestFull(channel.name)
     }
+    // a digest is a few bytes when the states agree: every neighbour gets one
+    for (const channel of this.digestChannels.values()) for (const queue of this.queues.values()) queue.requestDigest(channel.name)
     for (const queue of this.queues.values()) {
       if (queue.pending > 0) {
         this.scheduleFlush()
@@ -334,4 +423,8 @@ class DefaultGossipEngine implements GossipEngine {
     }
     this.c.logger?.warn(fields, msg)
   }
+}
+
+function hasDigests(channel: GossipChannel<unknown>): boolean {
+  return channel.digest !== undefined && channel.answerDigest !== undefined
 }

@@ -12,6 +12,8 @@ export type GossipDropReason =
   | 'unknown-channel'
   /** A payload its channel could not decode. */
   | 'bad-payload'
+  /** A digest message its channel could not decode. */
+  | 'bad-digest'
   /** A decoded payload its channel's `merge` threw on. */
   | 'merge-failed'
   /** A delta or full state its channel could not encode (a bug in the channel). */
@@ -24,7 +26,7 @@ export type GossipDropReason =
   | 'closed'
 
 export const GOSSIP_DROP_REASONS: readonly GossipDropReason[] = [
-  'unknown-channel', 'bad-payload', 'merge-failed', 'encode-failed', 'send-failed', 'queue-overflow', 'closed',
+  'unknown-channel', 'bad-payload', 'bad-digest', 'merge-failed', 'encode-failed', 'send-failed', 'queue-overflow', 'closed',
 ]
 
 export interface GossipStats {

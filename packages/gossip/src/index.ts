@@ -32,7 +32,7 @@
 export * from './constants.js'
 export { GossipError, type GossipErrorCode, type BadPayloadReason } from './errors.js'
 export type { Clock, TimerHandle } from './clock.js'
-export { isChannelName, type GossipChannel } from './gossip-channel.js'
+export { isChannelName, type GossipChannel, type DigestAnswer } from './gossip-channel.js'
 export {
   createGossipEngine,
   type GossipEngine, type GossipInit, type GossipComponents, type GossipLogger,
@@ -44,6 +44,9 @@ export {
   Topology, createTopology,
   type TopologyInit, type TopologyComponents, type SelfUpdate, type TopologyListener, type TopologyStats,
 } from './topology.js'
+export {
+  decodeTopologyDigest, encodeDigestEntries, encodeDigestSummary, encodeDigestWants, type TopologyDigest, type DigestEntry,
+} from './topology-digest.js'
 export { linkWeight } from './link-graph.js'
 export { computeRoutes, type Routes } from './routes.js'
 export { RouteTable, createRouteTable, type RouteTableInit, type RouteTableComponents } from './route-table.js'

@@ -4,7 +4,10 @@
 //           it holds no bytes here and makes every pending delta of that channel redundant);
 //   deltas  encoded deltas per channel, counted against the byte bound;
 //   resync  channels whose deltas were dropped on overflow: their full state goes out at the
-//           next anti-entropy round, which restores what the dropped deltas carried.
+//           next anti-entropy round, which restores what the dropped deltas carried;
+//   digests channels whose digest (summary) goes out at the next flush, read at flush time;
+//   replies encoded digest messages answering this neighbour's digests, counted against the
+//           bound like deltas (dropped on overflow: the next digest round asks again).
 //
 // Pending deltas are always already merged into the local state (relayed deltas by `merge`,
 // published ones by the caller), so a later full state of the channel contains them.
@@ -22,6 +25,9 @@ export interface PendingDelta {
 export interface QueueBatch {
   readonly full: ReadonlySet<string>
   readonly deltas: ReadonlyMap<string, readonly PendingDelta[]>
+  readonly digests: ReadonlySet<string>
+  /** Encoded digest replies by channel (the channel's name, not the digest channel's). */
+  readonly replies: ReadonlyMap<string, readonly Uint8Array[]>
 }
 
 /** Outcome of `NeighbourQueue.push`: how many deltas were dropped to keep the bound (0: none). */
@@ -31,6 +37,9 @@ export class NeighbourQueue {
   private full = new Set<string>()
   private deltas = new Map<string, PendingDelta[]>()
   private readonly resync = new Set<string>()
+  private digests = new Set<string>()
+  private replies = new Map<string, Uint8Array[]>()
+  private replyCount = 0
   private byteCount = 0
   private deltaCount = 0
 
@@ -41,9 +50,28 @@ export class NeighbourQueue {
     return this.byteCount
   }
 
-  /** Pending messages: deltas plus full states. */
+  /** Pending messages: deltas, full states, digests and digest replies. */
   get pending(): number {
-    return this.deltaCount + this.full.size
+    return this.deltaCount + this.full.size + this.digests.size + this.replyCount
+  }
+
+  /** The digest of `channel` goes out at the next flush. */
+  requestDigest(channel: string): void {
+    this.digests.add(channel)
+  }
+
+  /**
+   * Queues a digest reply of `channel`. Returns false (queuing nothing) if it would break the
+   * byte bound: the exchange is dropped, and the next digest round starts it again.
+   */
+  pushReply(channel: string, bytes: Uint8Array): boolean {
+    if (this.byteCount + bytes.length > this.maxBytes) return false
+    let list = this.replies.get(channel)
+    if (list === undefined) this.replies.set(channel, (list = []))
+    list.push(bytes)
+    this.byteCount += bytes.length
+    this.replyCount += 1
+    return true
   }
 
   /**
@@ -64,8 +92,8 @@ export class NeighbourQueue {
     if (this.byteCount <= this.maxBytes * QUEUE_COMPACTED_FILL_FRACTION) return { dropped: 0 }
     const dropped = this.deltaCount
     for (const name of this.deltas.keys()) this.resync.add(name)
+    for (const d of this.deltas.values()) for (const x of d) this.byteCount -= x.bytes.length
     this.deltas.clear()
-    this.byteCount = 0
     this.deltaCount = 0
     return { dropped }
   }
@@ -88,11 +116,14 @@ export class NeighbourQueue {
 
   /** Hands out everything pending and leaves the queue empty (resync marks stay). */
   take(): QueueBatch {
-    const batch = { full: this.full, deltas: this.deltas }
+    const batch = { full: this.full, deltas: this.deltas, digests: this.digests, replies: this.replies }
     this.full = new Set()
     this.deltas = new Map()
+    this.digests = new Set()
+    this.replies = new Map()
     this.byteCount = 0
     this.deltaCount = 0
+    this.replyCount = 0
     return batch
   }
 

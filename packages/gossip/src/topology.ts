@@ -12,15 +12,21 @@
 //
 // Garbage collection is local, not part of the CRDT: `gc` forgets peers that have been
 // unreachable from self for longer than the grace period, and keeps a tombstone (id, restartId,
-// version) for as long again, so a copy still travelling the mesh is not taken back.
+// version) for as long again, so a copy still travelling the mesh is not taken back. A copy the
+// tombstone refuses is parked (one per id); as soon as the records make it reachable from self
+// again (a healed partition: its owner had no reason to change its record), it is taken back, its
+// tombstone dropped, and it spreads as a delta. A parked record that stays unreachable is exactly
+// what the tombstone is for, and goes when the tombstone expires.
 
 import type { Clock } from './clock.js'
 import { DEFAULT_UNREACHABLE_GRACE_MS, TOPOLOGY_CHANNEL } from './constants.js'
 import { GossipError } from './errors.js'
-import type { GossipChannel } from './gossip-channel.js'
+import type { DigestAnswer, GossipChannel } from './gossip-channel.js'
 import { buildLinkGraph, reachableFrom } from './link-graph.js'
 import { checkPeerRecord, recordsEqual, type PeerRecord } from './peer-record.js'
 import { decodeTopology, encodePeerRecord, encodeTopology, type TopologyState } from './topology-codec.js'
+import { decodeTopologyDigest, encodeDigestEntries, encodeDigestSummary } from './topology-digest.js'
+import { answerTopologyDigest } from './topology-reconcile.js'
 
 export interface TopologyInit {
   /** This peer's id (64 lowercase hex). */
@@ -65,6 +71,8 @@ export interface TopologyStats {
   collected: number
   /** Tombstones held. */
   tombstones: number
+  /** Copies refused by a tombstone, waiting to become reachable. */
+  parked: number
 }
 
 interface Tombstone {
@@ -79,9 +87,16 @@ export class Topology implements GossipChannel<TopologyState> {
   private readonly listeners = new Set<TopologyListener>()
   private readonly unreachableSince = new Map<string, number>()
   private readonly tombstones = new Map<string, Tombstone>()
+  /** Copies refused by a tombstone, taken back once reachable; at most one per tombstone. */
+  private readonly parked = new Map<string, PeerRecord>()
   private readonly selfId: string
   private readonly graceMs: number
   private reachabilityDirty = true
+  /** Bumped at every change of the records; the digests below are of `digestRevision`. */
+  private revision = 0
+  private digestRevision = -1
+  private digestEntries: Uint8Array | null = null
+  private digestSummary: Uint8Array | null = null
   private lastChangeAt: number
   private readonly counts = { conflicts: 0, selfBumps: 0, collected: 0 }
 
@@ -115,6 +130,7 @@ export class Topology implements GossipChannel<TopologyState> {
   merge(incoming: TopologyState, _from: string): TopologyState | null {
     const delta = new Map<string, PeerRecord>()
     let outbid = -1 // highest version of a newer or conflicting record of self
+    let newlyParked = false
     for (const r of incoming.values()) {
       if (r.id === this.selfId) {
         const own = this.self()
@@ -125,7 +141,19 @@ export class Topology implements GossipChannel<TopologyState> {
         continue
       }
       const tomb = this.tombstones.get(r.id)
-      if (tomb !== undefined && tomb.restartId === r.restartId && r.version <= tomb.version) continue
+      if (tomb !== undefined && tomb.restartId === r.restartId && r.version <= tomb.version) {
+        const held = this.parked.get(r.id)
+        if (held === undefined || r.version > held.version ||
+          (r.version === held.version && Buffer.compare(encodePeerRecord(r), encodePeerRecord(held)) > 0)) {
+          this.parked.set(r.id, r)
+          newlyParked = true
+        }
+        continue
+      }
+      if (tomb !== undefined) {
+        this.tombstones.delete(r.id)
+        this.parked.delete(r.id)
+      }
       const current = this.records.get(r.id)
       if (current !== undefined) {
         if (r.version < current.version || recordsEqual(r, current)) continue
@@ -137,6 +165,8 @@ export class Topology implements GossipChannel<TopologyState> {
       this.records.set(r.id, r)
       delta.set(r.id, r)
     }
+    // only a new record or a newly parked one can make a parked record reachable
+    if (delta.size > 0 || newlyParked) this.unpark(delta)
     const changed = new Set(delta.keys())
     const bump = outbid >= 0 && outbid < Number.MAX_SAFE_INTEGER
     if (bump) {
@@ -148,6 +178,30 @@ export class Topology implements GossipChannel<TopologyState> {
     // the bumped record goes to every neighbour, `from` included: the delta would skip `from`
     if (bump) this.publishSelf()
     return delta.size > 0 ? delta : null
+  }
+
+  /** The `summary` digest of the records held (cached until they change). */
+  digest(): Uint8Array {
+    this.refreshDigests()
+    return this.digestSummary!
+  }
+
+  /** Answers a peer's digest (topology-reconcile.ts); throws `ERR_BAD_PAYLOAD` on a malformed one. */
+  answerDigest(digest: Uint8Array, _from: string): DigestAnswer<TopologyState> {
+    return answerTopologyDigest(this.records, decodeTopologyDigest(digest), {
+      summary: () => this.digest(),
+      entries: () => {
+        this.refreshDigests()
+        return this.digestEntries!
+      },
+    })
+  }
+
+  private refreshDigests(): void {
+    if (this.digestRevision === this.revision && this.digestEntries !== null) return
+    this.digestEntries = encodeDigestEntries(this.records.values())
+    this.digestSummary = encodeDigestSummary(this.digestEntries)
+    this.digestRevision = this.revision
   }
 
   combine(a: TopologyState, b: TopologyState): TopologyState {
@@ -183,8 +237,11 @@ export class Topology implements GossipChannel<TopologyState> {
     if (recordsEqual(same, own)) return false
     if (own.version >= Number.MAX_SAFE_INTEGER) throw bad('version exhausted at 2^53 - 1')
     this.records.set(this.selfId, Object.freeze({ ...same, version: own.version + 1 }))
-    this.changed(new Set([this.selfId]))
+    const back = new Map<string, PeerRecord>()
+    this.unpark(back)
+    this.changed(new Set([this.selfId, ...back.keys()]))
     this.publishSelf()
+    if (back.size > 0) this.c.publish(back)
     return true
   }
 
@@ -211,7 +268,11 @@ export class Topology implements GossipChannel<TopologyState> {
    * Call it periodically. Returns the ids removed.
    */
   gc(now: number = this.c.clock.now()): string[] {
-    for (const [id, t] of this.tombstones) if (t.expiresAt <= now) this.tombstones.delete(id)
+    for (const [id, t] of this.tombstones) {
+      if (t.expiresAt > now) continue
+      this.tombstones.delete(id)
+      this.parked.delete(id)
+    }
     if (this.reachabilityDirty) {
       this.reachabilityDirty = false
       const reachable = reachableFrom(buildLinkGraph(this.records), this.selfId)
@@ -230,12 +291,35 @@ export class Topology implements GossipChannel<TopologyState> {
       removed.push(id)
     }
     this.counts.collected += removed.length
-    if (removed.length > 0) this.notify(new Set(removed))
+    if (removed.length > 0) {
+      this.revision++
+      this.notify(new Set(removed))
+    }
     return removed
   }
 
   stats(): TopologyStats {
-    return { records: this.records.size, ...this.counts, tombstones: this.tombstones.size }
+    return { records: this.records.size, ...this.counts, tombstones: this.tombstones.size, parked: this.parked.size }
+  }
+
+  /**
+   * Takes back every parked record that the records (with all parked ones) make reachable from
+   * self, dropping its tombstone, and adds it to `delta`. A parked record can only help another
+   * one be reached if it is itself reachable, so one pass over records plus parked suffices.
+   */
+  private unpark(delta: Map<string, PeerRecord>): void {
+    if (this.parked.size === 0) return
+    const all = new Map(this.records)
+    for (const [id, r] of delta) all.set(id, r)
+    for (const [id, r] of this.parked) all.set(id, r)
+    const reachable = reachableFrom(buildLinkGraph(all), this.selfId)
+    for (const [id, r] of this.parked) {
+      if (!reachable.has(id)) continue
+      this.parked.delete(id)
+      this.tombstones.delete(id)
+      this.records.set(id, r)
+      delta.set(id, r)
+    }
   }
 
   private publishSelf(): void {
@@ -243,6 +327,7 @@ export class Topology implements GossipChannel<TopologyState> {
   }
 
   private changed(ids: ReadonlySet<string>): void {
+    this.revision++
     this.reachabilityDirty = true
     this.lastChangeAt = this.c.clock.now()
     this.notify(ids)

@@ -8,15 +8,21 @@
 //           o
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ANTI_ENTROPY_INTERVAL_MS, computeRoutes } from '../src/index.js'
+import {
+  DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DIGEST_CHANNEL_SUFFIX, TOPOLOGY_CHANNEL, TOPOLOGY_DIGEST_HASH_BYTES, computeRoutes,
+} from '../src/index.js'
 import { Mesh, randomGraph } from './helpers/mesh.js'
+import { seededRandom } from './helpers/virtual-clock.js'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
 const INTERVAL = DEFAULT_ANTI_ENTROPY_INTERVAL_MS
+const DIGEST = TOPOLOGY_CHANNEL + DIGEST_CHANNEL_SUFFIX
+/** kind, count, hash (topology-digest.ts) */
+const SUMMARY_BYTES = 1 + 4 + TOPOLOGY_DIGEST_HASH_BYTES
 
 /** Builds a mesh of `n` nodes on a random connected graph, every node reporting its links. */
-function build(seed: number, n: number, extra: number, options: { maxQueueBytesPerNeighbour?: number } = {}) {
+function build(seed: number, n: number, extra: number, options: { maxQueueBytesPerNeighbour?: number, fullStateOnly?: boolean } = {}) {
   const mesh = new Mesh({ seed, ...options })
   const ids = mesh.addNodes(n)
   const edges = randomGraph(ids, mesh.random, extra)
@@ -41,10 +47,15 @@ describe('gossip simulation', () => {
       // full states sent when the links opened
       const directed = 2 * edges.length
       expect(mesh.messages).toBeLessThanOrEqual(2 * n * directed + directed)
-      // from now on only anti-entropy talks: one full state per node per round, nothing relayed
-      const before = mesh.messages
+      // from now on only anti-entropy talks: per round, a summary digest over each link direction
+      // (equal summaries: no answer), and no record at all
+      const data = { ...mesh.byChannel.get(TOPOLOGY_CHANNEL)! }
+      const digests = { ...mesh.byChannel.get(DIGEST)! }
       mesh.clock.advance(10 * INTERVAL)
-      expect(mesh.messages - before).toBeLessThanOrEqual(n * Math.ceil(10 / 0.8 + 1))
+      expect(mesh.byChannel.get(TOPOLOGY_CHANNEL)).toEqual(data)
+      const rounds = directed * Math.ceil(10 / 0.8 + 1)
+      expect(mesh.byChannel.get(DIGEST)!.messages - digests.messages).toBeLessThanOrEqual(rounds)
+      expect(mesh.byChannel.get(DIGEST)!.bytes - digests.bytes).toBeLessThanOrEqual(rounds * SUMMARY_BYTES)
       expect(mesh.converged()).toBe(true)
       // every node's own routes deliver along loop-free paths
       const routes = new Map(ids.map((id) => [id, computeRoutes(id, mesh.node(id).topology.full())]))
@@ -131,5 +142,33 @@ describe('gossip simulation', () => {
       }
       expect(fresh.topology.stats().selfBumps).toBeGreaterThan(0)
     }), { numRuns: 4 })
+  })
+
+  it('with digests, converges under loss to the same state as with full-state anti-entropy', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.double({ min: 0.05, max: 0.5, noNaN: true }),
+      fc.integer({ min: 0, max: 8 }), (seed, loss, extra) => {
+        const n = 25
+        const run = (fullStateOnly: boolean) => {
+          // same graph, same changes in both runs (drawn before any message moves, or from their own streams)
+          const { mesh, ids } = build(seed, n, extra, { fullStateOnly })
+          const lossRandom = seededRandom(seed ^ 0x5a5a5a)
+          mesh.intercept = () => lossRandom() >= loss // lost all along, digests and their answers too
+          const changes = seededRandom(seed + 1)
+          for (let k = 0; k < 30; k++) {
+            mesh.node(ids[Math.floor(changes() * n)]).topology.updateSelf({ nickname: `change-${k}` })
+            mesh.clock.advance(Math.floor(changes() * 500))
+          }
+          const met = mesh.clock.runUntil(() => mesh.quiet() && mesh.converged(), 30 * MINUTE)
+          const digestBytes = mesh.byChannel.get(DIGEST)?.bytes ?? 0
+          return { met, state: Buffer.from(mesh.node(ids[0]).topology.encode(mesh.node(ids[0]).topology.full())).toString('hex'), digestBytes }
+        }
+        const withDigests = run(false)
+        const fullState = run(true)
+        expect(withDigests.met).toBe(true)
+        expect(fullState.met).toBe(true)
+        expect(withDigests.state).toBe(fullState.state)
+        expect(withDigests.digestBytes).toBeGreaterThan(0)
+        expect(fullState.digestBytes).toBe(0)
+      }), { numRuns: 8 })
   })
 })

@@ -260,6 +260,30 @@ describe('topology garbage collection', () => {
     expect(t.merge(stateOf(record(C, 0, [], '0000000000000bbb')), 'p')?.has(C)).toBe(true)
   })
 
+  it('takes back a collected record of the same version as soon as it is reachable again (a healed partition)', () => {
+    const { t, clock, published } = line()
+    t.merge(stateOf(record(A, 2, [[SELF, true]])), 'p') // A loses B: B unreachable
+    t.gc()
+    clock.advance(grace + 1)
+    expect(t.gc()).toEqual(expect.arrayContaining([B, C]))
+    // B's unchanged record comes back while still unreachable: refused, parked
+    expect(t.merge(stateOf(record(B, 1, [[A, true]])), 'p')).toBeNull()
+    expect(t.get(B)).toBeUndefined()
+    expect(t.stats()).toMatchObject({ tombstones: 2, parked: 1 })
+    // A links to B again: B (parked, same version) is reachable and is taken back in that merge
+    const delta = t.merge(stateOf(record(A, 3, [[SELF, true], [B, true]])), 'p')
+    expect([...delta!.keys()].sort()).toEqual([A, B].sort())
+    expect(t.get(B)?.version).toBe(1)
+    expect(t.stats()).toMatchObject({ tombstones: 1, parked: 0 })
+    // C parked too, made reachable by our own update: taken back and published
+    expect(t.merge(stateOf(record(C, 1, [[SELF, true]])), 'p')).toBeNull()
+    published.length = 0
+    t.updateSelf({ connections: [...t.self().connections, { peer: C, address: '192.0.2.3:6783', outbound: true, established: true, rttMs: 1 }] })
+    expect(t.get(C)?.version).toBe(1)
+    expect(published.some((d) => d.has(C))).toBe(true)
+    expect(t.stats()).toMatchObject({ tombstones: 0, parked: 0 })
+  })
+
   it('lets tombstones expire after the grace period', () => {
     const { t, clock } = line()
     clock.advance(grace + 1)

@@ -25,6 +25,8 @@ export interface MeshOptions {
   seed: number
   maxQueueBytesPerNeighbour?: number
   antiEntropyIntervalMs?: number
+  /** Register the topology without its digest methods: full-state anti-entropy, as before digests. */
+  fullStateOnly?: boolean
 }
 
 export class Mesh {
@@ -33,6 +35,8 @@ export class Mesh {
   readonly nodes = new Map<string, MeshNode>()
   /** Messages handed to the transport, delivered or not. */
   messages = 0
+  /** Messages and bytes handed to the transport, by channel name. */
+  readonly byChannel = new Map<string, { messages: number, bytes: number }>()
   inFlight = 0
   /** Return false to drop a message. */
   intercept: ((m: MeshMessage) => boolean) | null = null
@@ -127,12 +131,22 @@ export class Mesh {
     })
     node.topology = createTopology({ selfId: id, nickname: `n${id.slice(0, 6)}`, restartId, udpPort: 6783 },
       { clock: this.clock, publish: (delta) => node.engine.publish(TOPOLOGY_CHANNEL, delta) })
-    node.engine.registerChannel(node.topology)
+    const t = node.topology
+    node.engine.registerChannel(this.options.fullStateOnly === true
+      ? {
+          name: t.name, encode: (d) => t.encode(d), decode: (b) => t.decode(b), full: () => t.full(),
+          merge: (d, from) => t.merge(d, from), combine: (a, b) => t.combine(a, b),
+        }
+      : t)
     return node
   }
 
   private send(m: MeshMessage, fromIncarnation: number): void {
     this.messages++
+    const counted = this.byChannel.get(m.channel) ?? { messages: 0, bytes: 0 }
+    counted.messages++
+    counted.bytes += m.payload.length
+    this.byChannel.set(m.channel, counted)
     if (this.intercept !== null && !this.intercept(m)) return
     const toIncarnation = this.node(m.to).incarnation
     this.inFlight++
