@@ -1,0 +1,7 @@
+export type { BootstrapList, BootstrapNode } from './bootstrap-list.js'
+export { formatBootstrapList, parseBootstrapList } from './bootstrap-list.js'
+export { MAX_BOOTSTRAP_NODES, PUBLIC_BOOTSTRAP } from './constants.js'
+export type { SwarmErrorCode } from './errors.js'
+export { SwarmError, isSwarmError } from './errors.js'
+export type { SwarmConnection, SwarmRendezvousEvents, SwarmRendezvousInit } from './swarm-rendezvous.js'
+export { SwarmRendezvous } from './swarm-rendezvous.js'
