@@ -8,6 +8,8 @@ import {
 } from './constants.js'
 import { DaemonError } from './errors.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
+import type { SwarmConfig } from './swarm/swarm-config.js'
+import { SWARM_USAGE, parseSwarmFlags } from './swarm/swarm-config.js'
 
 /** A router's configuration, validated and frozen; every default lives in constants.ts. */
 export interface RouterConfig {
@@ -29,6 +31,8 @@ export interface RouterConfig {
   readonly discovery: boolean
   /** Most control connections at once. */
   readonly connectionLimit: number
+  /** Find peers through Hyperswarm (`--swarm`); null when off. */
+  readonly swarm: SwarmConfig | null
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -46,6 +50,7 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
   --conn-limit N         most connections to other routers at once (default ${DEFAULT_CONNECTION_LIMIT})
   --no-discovery         only dial the peers given here and by 'weft connect', not the
                          ones learnt from other peers
+${SWARM_USAGE}
   --foreground           stay attached instead of daemonizing`
 
 const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/
@@ -104,6 +109,8 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         foreground: { type: 'boolean' },
         'no-discovery': { type: 'boolean' },
         'conn-limit': { type: 'string' },
+        swarm: { type: 'boolean' },
+        'swarm-bootstrap': { type: 'string' },
       },
     })
   } catch (err) {
@@ -137,5 +144,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     foreground: v.foreground ?? false,
     discovery: !(v['no-discovery'] ?? false),
     connectionLimit: intFlag(v['conn-limit'], 'conn-limit', DEFAULT_CONNECTION_LIMIT, 1, 10_000),
+    swarm: parseSwarmFlags(v.swarm, v['swarm-bootstrap']),
   })
 }
