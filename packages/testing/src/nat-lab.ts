@@ -86,7 +86,7 @@ export function natRules (kind: NatKind): string {
     type nat hook postrouting priority srcnat; policy accept;
     oifname "${HOST_IFACE}" masquerade${kind === 'symmetric' ? ' fully-random' : ''}
   }
-  chain fwd {
+  chain lanfilter {
     type filter hook forward priority filter; policy accept;
     iifname "${HOST_IFACE}" oifname "${LAN_IFACE}" ct state established,related accept
     iifname "${HOST_IFACE}" oifname "${LAN_IFACE}" drop
