@@ -9,6 +9,8 @@ import {
 import { DNS_LAUNCH_OPTIONS, DNS_LAUNCH_USAGE, parseDnsFlags, type DnsConfig } from './dns/dns-config.js'
 import { DaemonError } from './errors.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
+import type { SwarmConfig } from './swarm/swarm-config.js'
+import { SWARM_USAGE, parseSwarmFlags } from './swarm/swarm-config.js'
 
 /** A router's configuration, validated and frozen; every default lives in constants.ts. */
 export interface RouterConfig {
@@ -32,6 +34,8 @@ export interface RouterConfig {
   readonly connectionLimit: number
   /** The `--dns-*` flags. */
   readonly dns: DnsConfig
+  /** Find peers through Hyperswarm (`--swarm`); null when off. */
+  readonly swarm: SwarmConfig | null
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -50,6 +54,7 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
   --no-discovery         only dial the peers given here and by 'weft connect', not the
                          ones learnt from other peers
 ${DNS_LAUNCH_USAGE}
+${SWARM_USAGE}
   --foreground           stay attached instead of daemonizing`
 
 const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/
@@ -109,6 +114,8 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         'no-discovery': { type: 'boolean' },
         'conn-limit': { type: 'string' },
         ...DNS_LAUNCH_OPTIONS,
+        swarm: { type: 'boolean' },
+        'swarm-bootstrap': { type: 'string' },
       },
     })
   } catch (err) {
@@ -143,5 +150,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     discovery: !(v['no-discovery'] ?? false),
     connectionLimit: intFlag(v['conn-limit'], 'conn-limit', DEFAULT_CONNECTION_LIMIT, 1, 10_000),
     dns: parseDnsFlags(v),
+    swarm: parseSwarmFlags(v.swarm, v['swarm-bootstrap']),
   })
 }

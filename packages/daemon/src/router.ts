@@ -28,6 +28,7 @@ import { Metrics } from './metrics.js'
 import type { PathMtuProber } from './pmtu/path-mtu-prober.js'
 import { createPathMtuProber } from './pmtu/path-mtu-prober.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
+import { SwarmSource } from './swarm/swarm-source.js'
 
 /**
  * One weft router: wires the store, identity, host plumbing, TAP, UDP, data path, control
@@ -40,6 +41,7 @@ export class Router implements RouterApi {
   private bind!: UdpBind
   private datapath!: Datapath
   private conns!: ConnectionManager
+  private swarm: SwarmSource | null = null
   private mesh!: Mesh
   private pmtu!: PathMtuProber
   private containers!: ContainerManager
@@ -111,6 +113,8 @@ export class Router implements RouterApi {
     this.dns.syncExposed(this.store.listExposed())
     for (const p of cfg.peers) await this.store.addTarget(p)
     for (const t of this.store.listTargets()) this.conns.addTarget(t)
+    if (cfg.swarm) this.swarm = new SwarmSource(cfg.swarm, { identity: this.identity, networkKey: networkKeys[0], connections: this.conns, logger: this.logger })
+    this.swarm?.start()
 
     this.api = new ApiServer(this, this.logger)
     await this.api.listen(join(cfg.home, SOCKET_NAME))
@@ -279,6 +283,7 @@ export class Router implements RouterApi {
     await this.dns?.close(reset).catch(() => undefined)
     this.mesh?.close()
     this.pmtu?.close()
+    await this.swarm?.close().catch(() => undefined)
     await this.conns?.close().catch(() => undefined)
     await this.bind?.close().catch(() => undefined)
     this.tap?.close()

@@ -25,6 +25,7 @@
  * ```
  */
 export { createLab, withLab, Lab, type LabInit } from './lab.js'
+export { createNatLab, NatLab, natRules, type NatLabInit, type NatKind } from './nat-lab.js'
 export { LabHost, type PingOptions } from './lab-host.js'
 export type { LabProcess, ExitStatus } from './lab-process.js'
 export type { ExecResult, ExecOptions, SpawnOptions } from './run-command.js'

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import net from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { ConnectionInfo, TargetInfo } from '@weft/api'
 import type { Identity } from '@weft/crypto'
 import type { Datapath } from '@weft/datapath'
@@ -200,14 +201,31 @@ export class ConnectionManager {
     this.adopt(socket, address, 'inbound', null)
   }
 
-  private adopt(socket: net.Socket, address: string, direction: 'outbound' | 'inbound', target: string | null): void {
+  /**
+   * Runs weft's handshake and the control protocol over any duplex stream found by another
+   * source (the swarm): nothing on it is trusted before the Noise XXpsk0 handshake completes.
+   */
+  adoptStream(stream: Duplex, init: { address: string; remoteHost: string; initiator: boolean; via: string }): void {
+    if (this.links.size >= this.limit) {
+      this.c.count?.('handshake_failure', 'connection_limit')
+      stream.destroy()
+      return
+    }
+    this.adopt(stream, init.address, init.initiator ? 'outbound' : 'inbound', null, init.remoteHost, init.via)
+  }
+
+  private adopt(
+    socket: net.Socket | Duplex, address: string, direction: 'outbound' | 'inbound', target: string | null, remoteHost?: string, via = 'tcp',
+  ): void {
     const conn = new ControlConnection({
       socket,
+      remoteHost,
       role: direction === 'outbound' ? 'initiator' : 'responder',
       identity: this.c.identity,
       networkKeys: this.c.networkKeys,
     })
     const link = new PeerLink(conn, address, direction, target, Date.now())
+    link.via = via
     this.links.add(link)
     conn.on('established', () => this.onEstablished(link))
     conn.on('message', (msg) => this.onMessage(link, msg))
@@ -237,7 +255,7 @@ export class ConnectionManager {
       sessionIndex: localIndex,
       mtu: this.init.mtu,
       // the peer's address as we see it: how a peer learns its externally seen address
-      addresses: seenAddress(link.conn.socket.remoteAddress),
+      addresses: seenAddress(link.conn.remoteHost),
     })
     link.helloSent = true
   }
@@ -290,7 +308,7 @@ export class ConnectionManager {
       loser.conn.close('duplicate connection')
       if (!keepNew) return
     }
-    const host = plainAddress(link.conn.socket.remoteAddress ?? '')
+    const host = plainAddress(link.conn.remoteHost)
     const endpoint = { address: host, port: hello.udpPort }
     const { send, receive } = link.conn.dataKeys!
     link.keys = link.conn.role === 'initiator'

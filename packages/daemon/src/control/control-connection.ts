@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { CipherState, Identity } from '@weft/crypto'
 import { Handshake } from '@weft/crypto'
 import type { ControlMessage } from '@weft/wire'
@@ -9,7 +10,10 @@ import { HANDSHAKE_TIMEOUT_MS, MAX_CONTROL_MESSAGE_BYTES, MAX_HANDSHAKE_MESSAGE_
 export type Role = 'initiator' | 'responder'
 
 export interface ControlConnectionInit {
-  socket: Socket
+  /** A TCP socket, or any duplex byte stream (a swarm connection). */
+  socket: Socket | Duplex
+  /** The remote IP address (default: the socket's `remoteAddress`). */
+  remoteHost?: string
   role: Role
   identity: Identity
   /** The first is used as initiator; a responder accepts any (secret rotation). */
@@ -31,8 +35,9 @@ export interface ControlConnectionEvents {
  * is reported and dropped without closing anything.
  */
 export class ControlConnection extends EventEmitter<ControlConnectionEvents> {
-  readonly socket: Socket
+  readonly socket: Socket | Duplex
   readonly role: Role
+  private readonly givenRemoteHost: string | undefined
   remotePublicKey: Buffer | null = null
   dataKeys: { send: Buffer; receive: Buffer } | null = null
   handshakeHash: Buffer | null = null
@@ -53,12 +58,20 @@ export class ControlConnection extends EventEmitter<ControlConnectionEvents> {
       ? Handshake.initiator({ identity: init.identity, networkKey: init.networkKeys[0] })
       : Handshake.responder({ identity: init.identity, networkKeys: [...init.networkKeys] })
     this.timer = setTimeout(() => this.close('handshake timed out'), HANDSHAKE_TIMEOUT_MS)
-    this.socket.setNoDelay(true)
-    this.socket.setKeepAlive(true, 5_000)
+    this.givenRemoteHost = init.remoteHost
+    if ('setNoDelay' in this.socket) {
+      this.socket.setNoDelay(true)
+      this.socket.setKeepAlive(true, 5_000)
+    }
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
     this.socket.on('error', (err) => this.close(`socket error: ${err.message}`))
     this.socket.on('close', () => this.close(this.established ? 'connection closed by peer' : 'peer closed the connection during the handshake (wrong secret?)'))
     if (init.role === 'initiator') this.writeFrame(this.handshake.writeMessage())
+  }
+
+  /** The remote IP address as we see it ('' if unknown; a dialled socket knows it once connected). */
+  get remoteHost(): string {
+    return this.givenRemoteHost ?? ('remoteAddress' in this.socket ? this.socket.remoteAddress ?? '' : '')
   }
 
   get established(): boolean {

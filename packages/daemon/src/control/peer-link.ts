@@ -16,6 +16,8 @@ export class PeerLink {
   localIndex: number | null = null
   helloSent = false
   rttMs: number | null = null
+  /** What carries the control connection: 'tcp', or 'swarm' for a Hyperswarm stream. */
+  via = 'tcp'
   establishedAt: number | null = null
   lastHeardAt: number
   udpEndpoint: string | null = null
@@ -46,7 +48,7 @@ export class PeerLink {
       state: this.state,
       info: this.info,
       encryption: this.state === 'established' ? encryption : '',
-      path: this.state === 'established' && this.udpEndpoint ? `direct ${this.udpEndpoint}` : '-',
+      path: this.state === 'established' && this.udpEndpoint ? `direct ${this.udpEndpoint}${this.via === 'tcp' ? '' : ` (control over ${this.via})`}` : '-',
       udpEndpoint: this.udpEndpoint,
       mtu: this.mtu,
       rttMs: this.rttMs,

@@ -1,0 +1,120 @@
+import { randomInt } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import type { Duplex } from 'node:stream'
+import HyperDHT from 'hyperdht'
+import { BOOTSTRAP_NODES } from 'hyperdht/lib/constants.js'
+import Hyperswarm from 'hyperswarm'
+import type { SwarmSocket } from 'hyperswarm'
+import type { BootstrapList } from './bootstrap-list.js'
+import { SWARM_LOOKUP_IDLE_MS, SWARM_LOOKUP_MS, SWARM_LOOKUP_TICK_MS, SWARM_MAX_PEERS } from './constants.js'
+import { SwarmError } from './errors.js'
+
+export interface SwarmRendezvousInit {
+  /** The 32-byte rendezvous topic (`topicFromNetworkKey`). */
+  topic: Buffer
+  /** Where the DHT starts. Required: there is no default, public nodes only when named. */
+  bootstrap: BootstrapList
+  /** Ed25519 key pair (libsodium layout): the router's identity is its swarm identity. */
+  keyPair: { publicKey: Buffer; secretKey: Buffer }
+  /** UDP port of the DHT socket (default: any). */
+  port?: number
+  /** Address the DHT socket binds (default: all). */
+  host?: string
+}
+
+/** One stream to a peer found on the topic; nothing on it is trusted before weft's handshake. */
+export interface SwarmConnection {
+  stream: Duplex
+  /** True if we opened it: we run the initiator side of weft's handshake. */
+  initiator: boolean
+  /** The remote swarm key (untrusted until weft's handshake proves the same identity). */
+  remotePublicKey: Buffer
+  /** The remote UDP address the stream runs over, as we see it: `HOST:PORT`. */
+  remoteAddress: string
+}
+
+export interface SwarmRendezvousEvents {
+  connection: [SwarmConnection]
+}
+
+/**
+ * Joins a Hyperswarm topic as client and server over a HyperDHT that always gets an explicit
+ * bootstrap list, and hands every connection it finds to its listener as a plain duplex stream.
+ */
+export class SwarmRendezvous extends EventEmitter<SwarmRendezvousEvents> {
+  private dht: HyperDHT | null = null
+  private swarm: Hyperswarm | null = null
+  private closed = false
+  private lookupTimer: NodeJS.Timeout | null = null
+
+  constructor(private readonly init: SwarmRendezvousInit) {
+    super()
+    if (init.topic.byteLength !== 32) throw new SwarmError('ERR_SWARM_STATE', `a swarm topic is 32 bytes, got ${init.topic.byteLength}`)
+  }
+
+  /** The bootstrap nodes handed to HyperDHT: never empty, never implicit. */
+  static bootstrapNodes(list: BootstrapList): Array<{ host: string; port: number } | string> {
+    if (list.kind === 'public') return [...BOOTSTRAP_NODES]
+    if (list.nodes.length === 0) throw new SwarmError('ERR_SWARM_BOOTSTRAP', 'the swarm needs at least one bootstrap node')
+    return list.nodes.map((n) => ({ host: n.host, port: n.port }))
+  }
+
+  /** Starts the DHT, joins the topic and resolves once the first announce is done. */
+  async start(): Promise<void> {
+    if (this.dht || this.closed) throw new SwarmError('ERR_SWARM_STATE', 'the swarm is already started or closed')
+    const bootstrap = SwarmRendezvous.bootstrapNodes(this.init.bootstrap)
+    const dht = new HyperDHT({ bootstrap, keyPair: this.init.keyPair, ...(this.init.port ? { port: this.init.port } : {}), ...(this.init.host ? { host: this.init.host } : {}) })
+    this.dht = dht
+    const swarm = new Hyperswarm({ dht, keyPair: this.init.keyPair, maxPeers: SWARM_MAX_PEERS })
+    this.swarm = swarm
+    swarm.on('connection', (socket) => this.onConnection(socket))
+    const discovery = swarm.join(this.init.topic, { server: true, client: true })
+    await discovery.flushed()
+    // Hyperswarm looks a topic up again only every few minutes: two routers that joined at the
+    // same moment would miss each other's announce, so look again soon while alone.
+    // The random delay keeps two such routers from dialling each other at the same moment, a race
+    // in which Hyperswarm can keep a stream on each end whose other end it dropped.
+    let next = Date.now() + jitter()
+    this.lookupTimer = setInterval(() => {
+      if (Date.now() < next) return
+      next = Date.now() + (this.connectionCount === 0 ? jitter() : SWARM_LOOKUP_MS)
+      discovery.refresh({ client: true, server: false }).catch(() => {})
+    }, SWARM_LOOKUP_TICK_MS)
+    this.lookupTimer.unref()
+  }
+
+  /** The number of open swarm streams. */
+  get connectionCount(): number {
+    return this.swarm?.connections.size ?? 0
+  }
+
+  /** Whether the DHT thinks we are behind a firewall or NAT (null before start). */
+  get firewalled(): boolean | null {
+    return this.dht ? this.dht.firewalled : null
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.lookupTimer) clearInterval(this.lookupTimer)
+    await this.swarm?.destroy()
+    await this.dht?.destroy()
+  }
+
+  private onConnection(socket: SwarmSocket): void {
+    // errors are reported through 'close' by weft's connection; keep the stream from throwing
+    socket.on('error', () => {})
+    const raw = socket.rawStream
+    this.emit('connection', {
+      stream: socket,
+      initiator: socket.isInitiator,
+      remotePublicKey: socket.remotePublicKey,
+      remoteAddress: raw ? `${raw.remoteHost}:${raw.remotePort}` : '?',
+    })
+  }
+}
+
+/** A random wait before the next lookup while alone: 1 to 2 times SWARM_LOOKUP_IDLE_MS. */
+function jitter(): number {
+  return SWARM_LOOKUP_IDLE_MS + randomInt(SWARM_LOOKUP_IDLE_MS)
+}
