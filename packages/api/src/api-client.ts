@@ -4,6 +4,7 @@ import { REQUEST_TIMEOUT_MS, SOCKET_NAME } from './constants.js'
 import { ApiError } from './errors.js'
 import type {
   ContainerInfo, CreateContainerRequest, JoinInfo, StatusResponse,
+  IpamStatusResponse, RmpeerResult,
 } from './types.js'
 
 /** A thin client of the router's control API over its unix socket. */
@@ -105,5 +106,13 @@ export class ApiClient {
 
   stop(reset = false): Promise<{ stopping: boolean }> {
     return this.request('POST', '/stop', { reset })
+  }
+
+  ipamStatus(): Promise<IpamStatusResponse> {
+    return this.request('GET', '/ipam')
+  }
+
+  rmpeer(peer: string): Promise<RmpeerResult> {
+    return this.request('POST', '/ipam/rmpeer', { peer })
   }
 }

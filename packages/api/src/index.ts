@@ -14,4 +14,5 @@ export type { ApiErrorCode } from './errors.js'
 export { ApiClient } from './api-client.js'
 export {
   parseAddressRequest, parseCidrRequest, parseContainerName, parseCreateContainer, parsePidRequest, parseStopRequest,
+  parseRmpeerRequest,
 } from './request-validation.js'

@@ -1,12 +1,14 @@
 import { chmodSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import type { ContainerInfo, CreateContainerRequest, JoinInfo, StatusResponse } from '@weft/api'
+import type { ContainerInfo, CreateContainerRequest, IpamStatusResponse, JoinInfo, RmpeerResult, StatusResponse } from '@weft/api'
 import {
   ApiError, MAX_REQUEST_BYTES, parseAddressRequest, parseCidrRequest, parseCreateContainer, parsePidRequest,
   parseStopRequest, parseContainerName,
+  parseRmpeerRequest,
 } from '@weft/api'
 import type { Logger } from 'pino'
 import { DaemonError } from './errors.js'
+import { IPAM_HTTP_STATUS } from './ipam/ipam-http-status.js'
 
 /** What the control API asks of the router. */
 export interface RouterApi {
@@ -22,6 +24,8 @@ export interface RouterApi {
   expose(cidr: string): Promise<{ exposed: string[] }>
   hide(cidr: string): Promise<{ exposed: string[] }>
   stop(reset: boolean): Promise<void>
+  ipamStatus(): IpamStatusResponse
+  rmpeer(peer: string): Promise<RmpeerResult>
 }
 
 type Handler = (body: unknown, param: string) => unknown
@@ -29,6 +33,7 @@ type Handler = (body: unknown, param: string) => unknown
 const HTTP_STATUS: Record<string, number> = {
   ERR_BAD_REQUEST: 400, ERR_CONFIG: 400, ERR_BAD_CIDR: 400, ERR_NAME: 400, ERR_NOT_FOUND: 404,
   ERR_NETNS_NOT_FOUND: 404, ERR_CONFLICT: 409, ERR_CONTAINER_EXISTS: 409,
+  ...IPAM_HTTP_STATUS,
 }
 
 /** HTTP+JSON over the unix socket; one route table, every failure a JSON error body. */
@@ -50,6 +55,8 @@ export class ApiServer {
       ['DELETE', /^\/v1\/containers\/([^/]+)$/, (_b, p) => a.removeContainer(parseContainerName(p))],
       ['POST', /^\/v1\/expose$/, (b) => a.expose(parseCidrRequest(b).cidr)],
       ['POST', /^\/v1\/hide$/, (b) => a.hide(parseCidrRequest(b).cidr)],
+      ['GET', /^\/v1\/ipam$/, () => a.ipamStatus()],
+      ['POST', /^\/v1\/ipam\/rmpeer$/, (b) => a.rmpeer(parseRmpeerRequest(b).peer)],
       ['POST', /^\/v1\/stop$/, async (b) => {
         const { reset } = parseStopRequest(b)
         setImmediate(() => void a.stop(reset))

@@ -8,6 +8,7 @@ import {
 } from './constants.js'
 import { DaemonError } from './errors.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
+import { IPAM_USAGE, parseIpamFlags, type IpamConfig } from './ipam/ipam-config.js'
 
 /** A router's configuration, validated and frozen; every default lives in constants.ts. */
 export interface RouterConfig {
@@ -29,6 +30,8 @@ export interface RouterConfig {
   readonly discovery: boolean
   /** Most control connections at once. */
   readonly connectionLimit: number
+  /** IP address management (`--ipalloc-*`). */
+  readonly ipam: IpamConfig
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -46,7 +49,8 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
   --conn-limit N         most connections to other routers at once (default ${DEFAULT_CONNECTION_LIMIT})
   --no-discovery         only dial the peers given here and by 'weft connect', not the
                          ones learnt from other peers
-  --foreground           stay attached instead of daemonizing`
+  --foreground           stay attached instead of daemonizing
+${IPAM_USAGE}`
 
 const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/
 
@@ -104,6 +108,10 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         foreground: { type: 'boolean' },
         'no-discovery': { type: 'boolean' },
         'conn-limit': { type: 'string' },
+        'ipalloc-range': { type: 'string' },
+        'ipalloc-default-subnet': { type: 'string' },
+        'ipalloc-init': { type: 'string' },
+        'ipalloc-reclaim-after': { type: 'string' },
       },
     })
   } catch (err) {
@@ -137,5 +145,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     foreground: v.foreground ?? false,
     discovery: !(v['no-discovery'] ?? false),
     connectionLimit: intFlag(v['conn-limit'], 'conn-limit', DEFAULT_CONNECTION_LIMIT, 1, 10_000),
+    ipam: parseIpamFlags(v, parsed.positionals.length),
   })
 }

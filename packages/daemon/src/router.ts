@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import type { ConnectionInfo, ContainerInfo, CreateContainerRequest, JoinInfo, PathMtuInfo, StatusResponse } from '@weft/api'
+import type { ConnectionInfo, ContainerInfo, CreateContainerRequest, IpamStatusResponse, JoinInfo, PathMtuInfo, RmpeerResult, StatusResponse } from '@weft/api'
 import { SOCKET_NAME } from '@weft/api'
 import type { Identity } from '@weft/crypto'
 import { deriveNetworkKey, generateIdentity, generateSecret, identityFromSecretKey, shortId } from '@weft/crypto'
@@ -21,6 +21,8 @@ import { CONTAINER_SWEEP_INTERVAL_MS, HOUSEKEEPING_INTERVAL_MS, PID_FILE, WEFT_V
 import { ContainerManager } from './containers.js'
 import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
 import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
+import { IpamService } from './ipam/ipam-service.js'
+import { registerIpamMetrics } from './ipam/ipam-metrics.js'
 import { Mesh } from './mesh/mesh.js'
 import { Metrics } from './metrics.js'
 import type { PathMtuProber } from './pmtu/path-mtu-prober.js'
@@ -43,6 +45,7 @@ export class Router implements RouterApi {
   private containers!: ContainerManager
   private api!: ApiServer
   private metrics!: Metrics
+  private ipam!: IpamService
   private housekeeping: NodeJS.Timeout | null = null
   private containerSweep: NodeJS.Timeout | null = null
   private generatedSecret: string | null = null
@@ -93,12 +96,18 @@ export class Router implements RouterApi {
         count: (event) => (event === 'route_change' ? this.metrics.routeChanges.inc() : this.metrics.badRoutedMessages.inc()),
       },
     )
+    this.ipam = new IpamService({ config: cfg.ipam, selfId, nickname: cfg.nickname }, {
+      store: this.store, gossip: this.mesh.gossip, logger: this.logger, reach: (p) => this.mesh.reach(p), knownPeers: () => this.mesh.knownPeers(),
+    })
+    registerIpamMetrics(this.metrics.registry, this.ipam)
     await this.conns.listen()
     this.containers = new ContainerManager(
       { bridge: cfg.bridge, mtu: cfg.mtu, netnsPrefix: cfg.netnsPrefix, vethSalt: this.identity.publicKey.toString('hex') },
-      this.store, this.logger,
+      this.store, this.logger, this.ipam,
     )
+    this.containers.onEvent((e) => (e.kind === 'removed' ? this.ipam.release(e.container.name) : undefined))
     await this.containers.sweep()
+    await this.ipam.reconcile(this.store.listContainers().map((r) => r.name))
     for (const p of cfg.peers) await this.store.addTarget(p)
     for (const t of this.store.listTargets()) this.conns.addTarget(t)
 
@@ -233,6 +242,14 @@ export class Router implements RouterApi {
     return { exposed: this.store.listExposed() }
   }
 
+  ipamStatus(): IpamStatusResponse {
+    return this.ipam.status()
+  }
+
+  rmpeer(peer: string): Promise<RmpeerResult> {
+    return this.ipam.rmpeer(peer)
+  }
+
   /** Stops the router; with `reset`, also removes containers, the bridge and all stored state. */
   async stop(reset: boolean): Promise<void> {
     if (this.stopping) return
@@ -240,6 +257,7 @@ export class Router implements RouterApi {
     this.logger.info({ reset }, 'router stopping')
     if (this.housekeeping) clearInterval(this.housekeeping)
     if (this.containerSweep) clearInterval(this.containerSweep)
+    if (reset) await this.ipam?.handOver().catch((err: Error) => this.logger.error({ err: err.message }, 'handing the ipam space over failed'))
     await this.api?.close().catch(() => undefined)
     await this.metrics?.close().catch(() => undefined)
     this.mesh?.close()
@@ -252,6 +270,7 @@ export class Router implements RouterApi {
       await deleteLink(this.config.tap).catch(() => undefined)
       await deleteLink(this.config.bridge).catch(() => undefined)
     }
+    this.ipam?.close()
     await this.store?.close().catch(() => undefined)
     if (reset) rmSync(join(this.config.home, 'db'), { recursive: true, force: true })
     rmSync(join(this.config.home, PID_FILE), { force: true })

@@ -3,6 +3,7 @@ import type { Command } from '../command.js'
 import { parseFlags } from '../command.js'
 import { usageError } from '../errors.js'
 import { ago, bytes, table } from '../format.js'
+import { showIpamStatus } from './ipam.js'
 
 function summary(s: StatusResponse): string {
   const r = s.router
@@ -52,11 +53,12 @@ const views: Record<string, (s: StatusResponse) => unknown> = {
 
 export const status: Command = {
   name: 'status',
-  summary: 'show this router, or its peers, connections or targets',
-  usage: 'usage: weft status [peers|connections|targets] [--json]',
+  summary: 'show this router, or its peers, connections, targets or IP allocation',
+  usage: 'usage: weft status [peers|connections|targets|ipam] [--json]',
   async run(args, ctx) {
     const { values, positionals } = parseFlags('status', args, { json: { type: 'boolean' } })
     const view = positionals[0]
+    if (view === 'ipam' && positionals.length === 1) return showIpamStatus(ctx, values.json ?? false)
     if (positionals.length > 1 || (view !== undefined && !(view in views))) throw usageError(`unknown status view '${positionals.join(' ')}'`, 'status')
     const s = await ctx.api.status()
     if (values.json) {
