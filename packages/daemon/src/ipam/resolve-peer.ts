@@ -6,7 +6,7 @@ import { DaemonError } from '../errors.js'
 import { MIN_PEER_PREFIX_CHARS } from './constants.js'
 
 export function resolvePeer(spec: string, owners: readonly string[], known: readonly PeerRecord[], selfId: string): string {
-  const ids = [...new Set([...owners, ...known.map((p) => p.id)])]
+  const ids = [...new Set([selfId, ...owners, ...known.map((p) => p.id)])]
   const text = spec.trim()
   const lower = text.toLowerCase()
   let matches: string[]
