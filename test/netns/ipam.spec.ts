@@ -1,7 +1,7 @@
 /*
  * IPAM end to end: containers get addresses from the 10.32.0.0/12 range without --ip; space
  * moves by donation, `weft reset` hand-over and `weft rmpeer` takeover; addresses survive a
- * kill -9 of the router.
+ * kill -9 of the router; a peer taken over while down re-addresses its container on return.
  *
  *   h1 198.18.0.11               h2 198.18.0.12               h3 198.18.0.13
  *  ┌──────────────────────┐     ┌──────────────────────┐     ┌──────────────────────┐
@@ -102,6 +102,26 @@ describe.sequential('IPAM across three hosts', () => {
     await h2.weft(['rm', 'b2', 'b3'])
     expect((await ipam(h2)).self.used).toBe(1)
   })
+
+  it('a peer taken over while down re-addresses its container when it comes back', async () => {
+    const h2id = (await status(h2)).router.id
+    await killRouter(h2)
+    await waitFor(async () => (await ipam(h1)).unreachable.includes(h2id) || undefined, { timeoutMs: 15_000, what: 'h1 to see h2 unreachable' })
+    expect((await h1.weft(['rmpeer', h2id.slice(0, 12)])).stdout).toMatch(/took over [1-9]\d* addresses/)
+    await launch(h2, [h1.address])
+    const moved = await waitFor(async () => {
+      const c = JSON.parse((await h2.weft(['ps', '--json'])).stdout).find((x: ContainerInfo) => x.name === 'b1') as ContainerInfo
+      return c.cidrs[0] !== b1.cidr ? c.cidrs[0] : undefined
+    }, { timeoutMs: 20_000, what: 'b1 on h2 to get a new address' })
+    const s2 = await ipam(h2)
+    expect(s2.revoked.map((a) => `${a.container}=${a.cidr}`)).toEqual([`b1=${b1.cidr}`])
+    expect(s2.allocations.map((a) => `${a.container}=${a.cidr}`)).toEqual([`b1=${moved}`])
+    const onLink = (await h2.exec('ip', ['-n', b1.ns, '-o', '-4', 'addr', 'show', 'ethwe'])).stdout
+    expect(onLink).toContain(moved)
+    expect(onLink).not.toContain(b1.cidr)
+    b1 = { ...b1, ip: moved.split('/')[0], cidr: moved }
+    await waitPing(h2, b1.ns, a1.ip, 20_000)
+  }, 60_000)
 
   it('weft reset hands the space over to a live peer', async () => {
     const h2id = (await status(h2)).router.id

@@ -4,8 +4,8 @@ import type { Logger } from 'pino'
 import { CONTAINER_IFNAME } from './constants.js'
 import { DaemonError } from './errors.js'
 import {
-  attachContainer, createNetns, deleteNetns, detachContainer, hostVethName, linkExists, netnsExists, parseCidr,
-  resolveNetnsTarget, runIp,
+  addContainerAddresses, attachContainer, createNetns, deleteNetns, detachContainer, hostVethName, linkExists, netnsExists, parseCidr,
+  removeContainerAddresses, resolveNetnsTarget, runIp,
 } from './host/index.js'
 
 export interface ContainerManagerInit {
@@ -130,6 +130,24 @@ export class ContainerManager {
       this.get(name)
       await this.store.setContainerPid(name, pid)
       return this.get(name)
+    })
+  }
+
+  /**
+   * Gives container `name` the address `next` in place of `old` (IPAM revoked `old`): on its
+   * interface and in its record. False if the container or its address `old` is gone.
+   */
+  readdress(name: string, old: string, next: string): Promise<boolean> {
+    return this.serial(async () => {
+      const r = this.store.getContainer(name)
+      if (!r || !r.cidrs.includes(old)) return false
+      const target = this.targetOf(r)
+      // old first: deleting a primary address also deletes the secondaries of its subnet
+      await removeContainerAddresses(target, r.ifName, [old])
+      await addContainerAddresses(target, r.ifName, [next])
+      await this.store.putContainer({ ...r, cidrs: r.cidrs.map((c) => (c === old ? next : c)) })
+      this.logger.warn({ container: name, old, new: next }, 'container re-addressed')
+      return true
     })
   }
 

@@ -106,6 +106,7 @@ export class Router implements RouterApi {
       this.store, this.logger, this.ipam,
     )
     this.containers.onEvent((e) => (e.kind === 'removed' ? this.ipam.release(e.container.name) : undefined))
+    this.ipam.readdressWith((name, old, next) => this.containers.readdress(name, old, next))
     await this.containers.sweep()
     await this.ipam.reconcile(this.store.listContainers().map((r) => r.name))
     for (const p of cfg.peers) await this.store.addTarget(p)

@@ -12,6 +12,7 @@ export function registerIpamMetrics(registry: Registry, ipam: IpamService): void
     new Gauge({ name, help, registers, collect() { this.set(value()) } })
   counter('weft_ipam_allocations_total', 'Addresses allocated or claimed for containers by IPAM since start', () => ipam.counters.allocations)
   counter('weft_ipam_allocation_failures_total', 'Container creations whose IPAM allocation failed', () => ipam.counters.allocationFailures)
+  counter('weft_ipam_readdressed_total', 'Containers given a new address after theirs was revoked', () => ipam.counters.readdressed)
   gauge('weft_ipam_allocated_addresses', 'Addresses allocated to containers on this peer', () => status().self.used)
   gauge('weft_ipam_owned_addresses', 'Addresses of the range this peer owns', () => status().self.owned)
   gauge('weft_ipam_free_addresses', 'Addresses this peer owns and has not allocated', () => status().self.free)

@@ -29,16 +29,22 @@ export interface IpamServiceComponents {
   knownPeers(): PeerRecord[]
 }
 
+/** Moves a container from a revoked address to a new one; false if it is gone. */
+export type Readdress = (container: string, old: string, next: string) => Promise<boolean>
+
 /** What the service counts beyond the allocator's own stats (for metrics). */
 export interface IpamCounters {
   allocations: number
   allocationFailures: number
+  readdressed: number
 }
 
 export class IpamService {
   readonly allocator: Allocator
-  readonly counters: IpamCounters = { allocations: 0, allocationFailures: 0 }
+  readonly counters: IpamCounters = { allocations: 0, allocationFailures: 0, readdressed: 0 }
   private closed = false
+  private readdress: Readdress | null = null
+  private pendingRevoked: Allocation[] = []
 
   constructor(private readonly init: IpamServiceInit, private readonly c: IpamServiceComponents) {
     const cfg = init.config
@@ -80,6 +86,15 @@ export class IpamService {
     }
     this.counters.allocations += wanted.filter((r) => r.startsWith(NET_PREFIX) || r.startsWith(IP_PREFIX)).length
     return out
+  }
+
+  /**
+   * From now on, containers whose addresses are revoked get new ones through `readdress`
+   * (revocations seen before, e.g. at start, are handled now).
+   */
+  readdressWith(readdress: Readdress): void {
+    this.readdress = readdress
+    this.revoked(this.pendingRevoked.splice(0))
   }
 
   /** Frees every address of container `name` (none: nothing happens). */
@@ -159,12 +174,29 @@ export class IpamService {
     return m
   }
 
+  /**
+   * The space holding these addresses now belongs to another peer, which may give them out: each
+   * container gets a new address in the same subnet in place of the old one.
+   */
   private revoked(allocations: readonly Allocation[]): void {
-    // The space holding these addresses now belongs to another peer, which may give them out:
-    // the containers keep the old address on their interface until re-created (not re-addressed
-    // automatically yet); status and metrics show them.
-    this.c.logger.error({ allocations: allocations.map((a) => `${a.containerId}=${a.address}`) },
-      "ipam revoked these addresses (their space went to another peer): re-create the containers ('weft rm' and 'weft run') to give them new addresses")
+    if (allocations.length === 0) return
+    this.c.logger.warn({ allocations: allocations.map((a) => `${a.containerId}=${a.address}`) }, 'ipam revoked addresses (their space went to another peer): re-addressing their containers')
+    if (this.readdress === null) {
+      this.pendingRevoked.push(...allocations)
+      return
+    }
+    const readdress = this.readdress
+    for (const a of allocations) {
+      void (async () => {
+        const next = await this.allocator.allocate(a.containerId, a.subnet)
+        if (await readdress(a.containerId, a.cidr, next.cidr)) this.counters.readdressed++
+        else await this.release(a.containerId)
+      })().catch((err: Error) => {
+        if (this.closed) return
+        this.c.logger.error({ container: a.containerId, address: a.address, err: err.message },
+          "could not re-address a container whose address was revoked: re-create it ('weft rm' and 'weft run')")
+      })
+    }
   }
 }
 
