@@ -9,14 +9,21 @@
  *      concurrent   --batch allocate() calls in flight at once (group commit shares the saves)
  *    and release() one at a time. The snapshot holds every allocation, so its size grows with the
  *    table: measured at the sizes reached.
- * 2. Ring initialisation: N simulated routers (@weft/testing createSimMesh: the real gossip engine
+ * 2. Container creation through the real control API (ApiClient over WEFT_HOME/weft.sock) on a
+ *    real router launched in a lab namespace (@weft/testing createLab; needs root): --router
+ *    containers created with IPAM (`cidrs: []`) alternating with as many with explicit CIDRs,
+ *    each a new namespace and veth; the difference is what IPAM adds per container. (The
+ *    router's 2 s container sweep runs `ip` for every container in the same queue, so the time per
+ *    container grows with the number of containers.)
+ *    `--router 0` skips it.
+ * 3. Ring initialisation: N simulated routers (@weft/testing createSimMesh: the real gossip engine
  *    and topology on netsim's virtual clock, random sparse mesh, 1-5 ms links) each with an
  *    allocator on its gossip engine (memory store). Once the topology has converged, router 0
  *    allocates; measured in virtual ms until (a) that allocation resolves and (b) every router holds
  *    the ring, for consensus with the default quorum (floor(N/2)+1, all N peers participating) and
  *    for seed mode (all N ids as seeds).
  *
- * usage: node bench/ipam.mjs [--allocations N] [--batch N] [--peers 3,10,50] [--seed N]
+ * usage: node bench/ipam.mjs [--allocations N] [--batch N] [--router N] [--peers 3,10,50] [--seed N]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,12 +34,14 @@ import { createAllocator, createMemoryIpamStore, IPAM_CHANNEL } from '../package
 import { openStore } from '../packages/store/dist/index.js'
 import { LmdbIpamStore } from '../packages/daemon/dist/ipam/lmdb-ipam-store.js'
 import { NODE_CLOCK } from '../packages/daemon/dist/mesh/node-clock.js'
-import { createSimMesh } from '../packages/testing/dist/index.js'
+import { ApiClient } from '../packages/api/dist/index.js'
+import { createLab, createSimMesh } from '../packages/testing/dist/index.js'
 
 const { values } = parseArgs({
   options: {
     allocations: { type: 'string', default: '2000' },
     batch: { type: 'string', default: '100' },
+    router: { type: 'string', default: '20' },
     peers: { type: 'string', default: '3,10,50' },
     seed: { type: 'string', default: '1' },
   },
@@ -41,7 +50,7 @@ const N_ALLOC = Number(values.allocations)
 const BATCH = Number(values.batch)
 const SELF = 'a'.repeat(64)
 
-const rate = (n, ms) => Math.round((n * 1000) / ms)
+const rate = (n, ms) => { const r = (n * 1000) / ms; return r >= 100 ? String(Math.round(r)) : r.toFixed(2) }
 
 async function allocationRate() {
   const home = mkdtempSync(join(tmpdir(), 'weft-bench-ipam-'))
@@ -69,6 +78,35 @@ async function allocationRate() {
     ipam.close()
     await store.close()
     rmSync(home, { recursive: true, force: true })
+  }
+}
+
+async function routerRate(n) {
+  const lab = await createLab({ hosts: ['h1'] })
+  try {
+    const [h1] = lab.hosts()
+    await h1.weft(['launch', '--nickname', 'h1'], { env: { WEFT_PASSWORD: 'benchmark secret 123' }, timeoutMs: 30_000 })
+    const api = new ApiClient(h1.home)
+    // alternated, so both kinds see the same number of containers already there
+    let ipamMs = 0
+    let explicitMs = 0
+    for (let i = 0; i < n; i++) {
+      let t = performance.now()
+      await api.createContainer({ name: `i${i}`, cidrs: [] })
+      ipamMs += performance.now() - t
+      t = performance.now()
+      await api.createContainer({ name: `e${i}`, cidrs: [`10.99.${i >> 8}.${(i & 255) + 1}/16`] })
+      explicitMs += performance.now() - t
+    }
+    const t = performance.now()
+    for (let i = 0; i < n; i++) await api.removeContainer(`i${i}`)
+    const rmMs = performance.now() - t
+    console.log(`real router in a namespace, control API, ${n} containers each (new netns + veth each):`)
+    console.log(`  create with IPAM      ${rate(n, ipamMs)}/s  (${(ipamMs / n).toFixed(1)} ms each)`)
+    console.log(`  create, explicit CIDR ${rate(n, explicitMs)}/s  (${(explicitMs / n).toFixed(1)} ms each)`)
+    console.log(`  rm (releases)         ${rate(n, rmMs)}/s  (${(rmMs / n).toFixed(1)} ms each)`)
+  } finally {
+    await lab.destroy()
   }
 }
 
@@ -116,6 +154,10 @@ async function ringInit(n, kind) {
 
 await allocationRate()
 console.log('')
+if (Number(values.router) > 0) {
+  await routerRate(Number(values.router))
+  console.log('')
+}
 console.log('ring initialisation (virtual time after the topology converged; router 0 allocates first):')
 console.log('  peers  mode            first allocation  every peer has the ring  wall')
 for (const n of values.peers.split(',').map(Number)) {
