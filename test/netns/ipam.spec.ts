@@ -73,7 +73,7 @@ describe.sequential('IPAM across three hosts', () => {
     expect(s2.peers.map((p) => p.owned).reduce((a, b) => a + b, 0)).toBe(RANGE_SIZE)
   })
 
-  it('allocates in another subnet with net:, claims with ip:, and refuses an address in use', async () => {
+  it('allocates in another subnet with net:, claims with ip:, refuses an address in use; attach allocates too', async () => {
     const n = await run(h1, 'n1', 'net:10.33.0.0/16')
     expect(n.cidr).toBe('10.33.0.1/16')
     const c = await run(h1, 'claimed', 'ip:10.32.0.9')
@@ -83,6 +83,11 @@ describe.sequential('IPAM across three hosts', () => {
     expect(dup.stderr).toMatch(/10\.32\.0\.9.*(in use|allocated)/)
     const out = await h1.weft(['run', 'out', '--ip', 'net:10.64.0.0/16', '-d', '--', 'sleep', '1'], { allowFail: true })
     expect(out.stderr).toMatch(/not within the allocation range 10\.32\.0\.0\/12/)
+    const ext = `${h1.containerPrefix}ext`
+    await h1.exec('ip', ['netns', 'add', ext])
+    expect((await h1.weft(['attach', ext])).stdout).toMatch(/^\S+ 10\.32\.0\.2\/12 /)
+    expect((await ipam(h1)).allocations.map((a) => `${a.container}=${a.address}`)).toContain(`${ext}=10.32.0.2`)
+    await h1.weft(['detach', ext])
     await h1.weft(['rm', 'n1', 'claimed'])
     const s = await ipam(h1)
     expect(s.allocations.map((a) => a.container)).toEqual(['a1'])
