@@ -30,6 +30,20 @@ async function run(h: LabHost, name: string, ...ip: string[]): Promise<{ ns: str
   return { ns: `${h.containerPrefix}${name}`, ip: c.cidrs[0].split('/')[0], cidr: c.cidrs[0] }
 }
 
+/** The router's weft_ipam_* metrics (unlabelled), by name. */
+async function metrics(h: LabHost): Promise<Record<string, number>> {
+  const r = await h.exec('node', ['-e', `
+    require('node:http').get('http://127.0.0.1:6784/metrics', (res) => {
+      let t = ''; res.on('data', (c) => t += c); res.on('end', () => console.log(t))
+    })`])
+  const out: Record<string, number> = {}
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(weft_ipam_\w+) (\S+)$/.exec(line)
+    if (m) out[m[1]] = Number(m[2])
+  }
+  return out
+}
+
 async function killRouter(h: LabHost): Promise<void> {
   process.kill((await status(h)).router.pid, 'SIGKILL')
   await waitFor(async () => ((await h.weft(['status'], { allowFail: true })).code !== 0) || undefined, { timeoutMs: 5000, what: `${h.name} router to die` })
@@ -58,6 +72,8 @@ describe.sequential('IPAM across three hosts', () => {
     expect(s).toMatchObject({ range: '10.32.0.0/12', mode: 'consensus', quorum: 1, blocked: null, self: { owned: RANGE_SIZE, used: 1 } })
     expect(s.allocations).toEqual([{ container: 'a1', address: '10.32.0.1', subnet: '10.32.0.0/12', cidr: '10.32.0.1/12' }])
     expect((await h1.weft(['status', 'ipam'])).stdout).toMatch(/This peer: \w+ \(h1\) owns 1048576, 1 used/)
+    const m = await metrics(h1)
+    expect(m).toMatchObject({ weft_ipam_allocated_addresses: 1, weft_ipam_owned_addresses: RANGE_SIZE, weft_ipam_free_addresses: RANGE_SIZE - 1, weft_ipam_allocations_total: 1, weft_ipam_revoked_total: 0 })
   })
 
   it('a second router gets space by donation; its container pings the first', async () => {

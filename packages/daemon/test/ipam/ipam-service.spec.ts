@@ -77,6 +77,14 @@ describe('IpamService on LMDB', () => {
     await store.close()
   })
 
+  it('runs with automatic reclamation enabled by --ipalloc-reclaim-after', async () => {
+    const store = openStore({ home: home() })
+    const s = service(store, ['--ipalloc-reclaim-after', '60'])
+    expect(await s.addresses('web', [])).toEqual(['10.32.0.1/12'])
+    s.close()
+    await store.close()
+  })
+
   it('rmpeer names a peer by nickname, refuses this peer, a reachable one and unknown names', async () => {
     const store = openStore({ home: home() })
     const s = service(store)
