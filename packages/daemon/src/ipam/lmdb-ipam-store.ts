@@ -22,9 +22,4 @@ export class LmdbIpamStore implements IpamStore {
   async save(snapshot: IpamSnapshot): Promise<void> {
     await this.store.putMeta(IPAM_SNAPSHOT_KEY, encodeSnapshot(snapshot))
   }
-
-  /** Forgets the snapshot (used by nothing but tests; `weft reset` removes the whole store). */
-  async clear(): Promise<void> {
-    await this.store.deleteMeta(IPAM_SNAPSHOT_KEY)
-  }
 }
