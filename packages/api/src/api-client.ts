@@ -4,6 +4,7 @@ import { REQUEST_TIMEOUT_MS, SOCKET_NAME } from './constants.js'
 import { ApiError } from './errors.js'
 import type {
   ContainerInfo, CreateContainerRequest, JoinInfo, StatusResponse,
+  IpamStatusResponse, RmpeerResult,
 } from './types.js'
 import type { DnsLookupResponse, DnsStatusResponse } from './dns-types.js'
 
@@ -122,5 +123,13 @@ export class ApiClient {
 
   dnsRemove(name: string, addresses: string[]): Promise<{ removed: number }> {
     return this.request('POST', '/dns/remove', { name, addresses })
+  }
+
+  ipamStatus(): Promise<IpamStatusResponse> {
+    return this.request('GET', '/ipam')
+  }
+
+  rmpeer(peer: string): Promise<RmpeerResult> {
+    return this.request('POST', '/ipam/rmpeer', { peer })
   }
 }

@@ -14,6 +14,7 @@ export type { ApiErrorCode } from './errors.js'
 export { ApiClient } from './api-client.js'
 export {
   parseAddressRequest, parseCidrRequest, parseContainerName, parseCreateContainer, parsePidRequest, parseStopRequest,
+  parseRmpeerRequest,
 } from './request-validation.js'
 export type { DnsEntryInfo, DnsLookupResponse, DnsNameRequest, DnsPeerInfo, DnsStatusResponse } from './dns-types.js'
 export { parseDnsName, parseDnsNameRequest } from './dns-requests.js'

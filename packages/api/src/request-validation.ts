@@ -1,7 +1,7 @@
 import { MAX_NAME_LENGTH } from './constants.js'
 import { parseDnsName } from './dns-requests.js'
 import { ApiError } from './errors.js'
-import type { AddressRequest, CidrRequest, CreateContainerRequest, NetnsTarget, PidRequest } from './types.js'
+import type { AddressRequest, CidrRequest, CreateContainerRequest, NetnsTarget, PidRequest, RmpeerRequest } from './types.js'
 
 /**
  * Shape checks for request bodies. Each parser takes the decoded JSON (`unknown`) and returns a
@@ -77,4 +77,10 @@ export function parseStopRequest(body: unknown): { reset: boolean } {
   const reset = record(body).reset
   if (reset !== undefined && typeof reset !== 'boolean') bad(`'reset' must be true or false`)
   return { reset: reset === true }
+}
+
+export function parseRmpeerRequest(body: unknown): RmpeerRequest {
+  const peer = text(record(body).peer, 'peer', 80)
+  if (!/^[\x21-\x7e]+$/.test(peer)) bad(`'peer' must be a peer id, short id or nickname (printable, no spaces)`)
+  return { peer }
 }

@@ -111,7 +111,10 @@ export type NetnsTarget = { kind: 'name' | 'pid'; value: string }
 
 export interface CreateContainerRequest {
   name: string
-  /** Explicit addresses; empty until IPAM allocates them. */
+  /**
+   * Addresses: empty for one allocated by IPAM in the default subnet; each entry `net:CIDR`
+   * (allocate in that subnet), `ip:ADDR[/len]` (claim that address) or a plain CIDR (explicit).
+   */
   cidrs: string[]
   /** Attach an existing namespace instead of creating `<prefix><name>`. */
   target?: NetnsTarget
@@ -140,4 +143,64 @@ export interface JoinInfo {
 
 export interface ErrorBody {
   error: { code: string; message: string }
+}
+
+/** One owner of IPAM space, as `weft status ipam` shows it. */
+export interface IpamPeerInfo {
+  id: string
+  shortId: string
+  nickname: string
+  /** Addresses it owns. */
+  owned: number
+  /** Addresses it reports free. */
+  free: number
+  /** `self`, `direct`, `relay via SHORTID` or `unreachable`. */
+  reach: string
+}
+
+export interface IpamAllocationInfo {
+  container: string
+  address: string
+  subnet: string
+  /** The address with the subnet's prefix length: what the interface has. */
+  cidr: string
+}
+
+/** `GET /v1/ipam`: this router's view of IP address management. */
+export interface IpamStatusResponse {
+  range: string
+  defaultSubnet: string
+  mode: 'seed' | 'consensus' | 'observer'
+  quorum: number | null
+  /** Null until the ring exists (the first allocation here or on a peer). */
+  ringId: string | null
+  self: { id: string; shortId: string; nickname: string; owned: number; used: number; free: number }
+  peers: IpamPeerInfo[]
+  /** Ids of owners that this router cannot reach now. */
+  unreachable: string[]
+  /** Restarted sharing the ring and not heard from peers yet: allocates nothing until it has. */
+  syncing: boolean
+  /** Why an allocation in the default subnet cannot complete now, or null. */
+  blocked: string | null
+  /** Allocations waiting. */
+  waiting: number
+  allocations: IpamAllocationInfo[]
+  /** The latest allocations revoked because their space went to another peer. */
+  revoked: IpamAllocationInfo[]
+  notes: string[]
+  /** Counters of the allocator (conflicts, revoked, donations, takeovers, ...). */
+  stats: Record<string, number>
+}
+
+/** `POST /v1/ipam/rmpeer`. */
+export interface RmpeerRequest {
+  /** Full id, short id (unique prefix) or nickname. */
+  peer: string
+}
+
+export interface RmpeerResult {
+  /** The full id of the peer taken over. */
+  peer: string
+  /** Addresses taken over (0: it owned nothing any more). */
+  addresses: number
 }

@@ -1,10 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  ApiError, parseAddressRequest, parseCidrRequest, parseCreateContainer, parseDnsName, parseDnsNameRequest, parsePidRequest, parseStopRequest,
+  ApiError, parseAddressRequest, parseCidrRequest, parseCreateContainer, parseDnsName, parseDnsNameRequest, parsePidRequest, parseRmpeerRequest,
+  parseStopRequest,
 } from '../src/index.js'
 
-const parsers = [parseCreateContainer, parseAddressRequest, parseCidrRequest, parsePidRequest, parseStopRequest]
+const parsers = [parseCreateContainer, parseAddressRequest, parseCidrRequest, parsePidRequest, parseStopRequest, parseRmpeerRequest]
 
 describe('request validation', () => {
   it('accepts a well-formed create request and drops unknown fields', () => {
@@ -31,6 +32,13 @@ describe('request validation', () => {
     expect(() => parsePidRequest({ pid: 1.5 })).toThrow(ApiError)
     expect(() => parseStopRequest({ reset: 'yes' })).toThrow(ApiError)
     expect(parseStopRequest(null)).toEqual({ reset: false })
+  })
+
+  it('takes an rmpeer peer as printable text without spaces', () => {
+    expect(parseRmpeerRequest({ peer: 'h1', x: 1 })).toEqual({ peer: 'h1' })
+    expect(() => parseRmpeerRequest({ peer: 'a b' })).toThrow('peer')
+    expect(() => parseRmpeerRequest({ peer: 'x'.repeat(81) })).toThrow('peer')
+    expect(() => parseRmpeerRequest({})).toThrow('peer')
   })
 
   it('answers any JSON value with a result or an ApiError, never another failure', () => {

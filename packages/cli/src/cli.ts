@@ -3,13 +3,14 @@ import type { Command } from './command.js'
 import { createContext } from './command.js'
 import { attach, detach, exec, rm, run } from './commands/containers.js'
 import { dnsAdd, dnsLookup, dnsRemove } from './commands/dns.js'
+import { rmpeer } from './commands/ipam.js'
 import { launch } from './commands/launch.js'
 import { connect, expose, forget, hide } from './commands/peers.js'
 import { ps, status } from './commands/status.js'
 import { reset, stop } from './commands/stop.js'
 import { CliError } from './errors.js'
 
-export const COMMANDS: readonly Command[] = [launch, stop, reset, status, ps, run, exec, rm, attach, detach, connect, forget, expose, hide, dnsAdd, dnsRemove, dnsLookup]
+export const COMMANDS: readonly Command[] = [launch, stop, reset, status, ps, run, exec, rm, attach, detach, connect, forget, expose, hide, dnsAdd, dnsRemove, dnsLookup, rmpeer]
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))

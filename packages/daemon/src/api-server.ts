@@ -1,12 +1,15 @@
 import { chmodSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import type { ContainerInfo, CreateContainerRequest, DnsLookupResponse, DnsStatusResponse, JoinInfo, StatusResponse } from '@weft/api'
+import type {
+  ContainerInfo, CreateContainerRequest, DnsLookupResponse, DnsStatusResponse, IpamStatusResponse, JoinInfo, RmpeerResult, StatusResponse,
+} from '@weft/api'
 import {
   ApiError, MAX_REQUEST_BYTES, parseAddressRequest, parseCidrRequest, parseCreateContainer, parsePidRequest,
-  parseStopRequest, parseContainerName, parseDnsName, parseDnsNameRequest,
+  parseStopRequest, parseContainerName, parseDnsName, parseDnsNameRequest, parseRmpeerRequest,
 } from '@weft/api'
 import type { Logger } from 'pino'
 import { DaemonError } from './errors.js'
+import { IPAM_HTTP_STATUS } from './ipam/ipam-http-status.js'
 
 /** What the control API asks of the router. */
 export interface RouterApi {
@@ -26,6 +29,8 @@ export interface RouterApi {
   dnsLookup(name: string): DnsLookupResponse
   dnsAdd(name: string, addresses: string[]): { added: number }
   dnsRemove(name: string, addresses: string[]): { removed: number }
+  ipamStatus(): IpamStatusResponse
+  rmpeer(peer: string): Promise<RmpeerResult>
 }
 
 type Handler = (body: unknown, param: string) => unknown
@@ -33,6 +38,7 @@ type Handler = (body: unknown, param: string) => unknown
 const HTTP_STATUS: Record<string, number> = {
   ERR_BAD_REQUEST: 400, ERR_CONFIG: 400, ERR_BAD_CIDR: 400, ERR_NAME: 400, ERR_NOT_FOUND: 404,
   ERR_NETNS_NOT_FOUND: 404, ERR_CONFLICT: 409, ERR_CONTAINER_EXISTS: 409,
+  ...IPAM_HTTP_STATUS,
 }
 
 /** HTTP+JSON over the unix socket; one route table, every failure a JSON error body. */
@@ -58,6 +64,8 @@ export class ApiServer {
       ['GET', /^\/v1\/dns\/lookup\/([^/]+)$/, (_b, p) => a.dnsLookup(parseDnsName(p))],
       ['POST', /^\/v1\/dns\/add$/, (b) => { const r = parseDnsNameRequest(b, true); return a.dnsAdd(r.name, r.addresses) }],
       ['POST', /^\/v1\/dns\/remove$/, (b) => { const r = parseDnsNameRequest(b, false); return a.dnsRemove(r.name, r.addresses) }],
+      ['GET', /^\/v1\/ipam$/, () => a.ipamStatus()],
+      ['POST', /^\/v1\/ipam\/rmpeer$/, (b) => a.rmpeer(parseRmpeerRequest(b).peer)],
       ['POST', /^\/v1\/stop$/, async (b) => {
         const { reset } = parseStopRequest(b)
         setImmediate(() => void a.stop(reset))

@@ -11,6 +11,7 @@ import { DaemonError } from './errors.js'
 import { formatPeerAddress, parsePeerAddress } from './peer-address.js'
 import type { SwarmConfig } from './swarm/swarm-config.js'
 import { SWARM_USAGE, parseSwarmFlags } from './swarm/swarm-config.js'
+import { IPAM_USAGE, parseIpamFlags, type IpamConfig } from './ipam/ipam-config.js'
 
 /** A router's configuration, validated and frozen; every default lives in constants.ts. */
 export interface RouterConfig {
@@ -36,6 +37,8 @@ export interface RouterConfig {
   readonly dns: DnsConfig
   /** Find peers through Hyperswarm (`--swarm`); null when off. */
   readonly swarm: SwarmConfig | null
+  /** IP address management (`--ipalloc-*`). */
+  readonly ipam: IpamConfig
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -55,6 +58,7 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
                          ones learnt from other peers
 ${DNS_LAUNCH_USAGE}
 ${SWARM_USAGE}
+${IPAM_USAGE}
   --foreground           stay attached instead of daemonizing`
 
 const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/
@@ -116,6 +120,10 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         ...DNS_LAUNCH_OPTIONS,
         swarm: { type: 'boolean' },
         'swarm-bootstrap': { type: 'string' },
+        'ipalloc-range': { type: 'string' },
+        'ipalloc-default-subnet': { type: 'string' },
+        'ipalloc-init': { type: 'string' },
+        'ipalloc-reclaim-after': { type: 'string' },
       },
     })
   } catch (err) {
@@ -151,5 +159,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     connectionLimit: intFlag(v['conn-limit'], 'conn-limit', DEFAULT_CONNECTION_LIMIT, 1, 10_000),
     dns: parseDnsFlags(v),
     swarm: parseSwarmFlags(v.swarm, v['swarm-bootstrap']),
+    ipam: parseIpamFlags(v, parsed.positionals.length),
   })
 }

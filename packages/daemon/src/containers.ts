@@ -4,8 +4,8 @@ import type { Logger } from 'pino'
 import { CONTAINER_IFNAME } from './constants.js'
 import { DaemonError } from './errors.js'
 import {
-  attachContainer, createNetns, deleteNetns, detachContainer, hostVethName, linkExists, netnsExists, parseCidr,
-  resolveNetnsTarget, runIp,
+  addContainerAddresses, attachContainer, createNetns, deleteNetns, detachContainer, hostVethName, linkExists, netnsExists, parseCidr,
+  removeContainerAddresses, resolveNetnsTarget, runIp,
 } from './host/index.js'
 
 export interface ContainerManagerInit {
@@ -35,6 +35,12 @@ export type ContainerEvent =
 
 export type ContainerListener = (event: ContainerEvent) => void | Promise<void>
 
+/** Turns what a create request asked for into addresses (IPAM), and undoes that on failure. */
+export interface ContainerAddresses {
+  addresses(name: string, requested: readonly string[]): Promise<string[]>
+  release(name: string): Promise<void>
+}
+
 /**
  * Containers: network namespaces joined to the bridge by a veth pair, their addresses, and
  * their records in the store. Operations run one at a time; listeners hear of every container
@@ -44,7 +50,10 @@ export class ContainerManager {
   private queue: Promise<unknown> = Promise.resolve()
   private readonly listeners: ContainerListener[] = []
 
-  constructor(private readonly init: ContainerManagerInit, private readonly store: Store, private readonly logger: Logger) {}
+  constructor(
+    private readonly init: ContainerManagerInit, private readonly store: Store, private readonly logger: Logger,
+    private readonly ipam?: ContainerAddresses,
+  ) {}
 
   /** Calls `listener` for every container added or removed from now on. */
   onEvent(listener: ContainerListener): void {
@@ -61,46 +70,59 @@ export class ContainerManager {
     return this.info(r)
   }
 
-  create(req: CreateContainerRequest): Promise<ContainerInfo> {
+  async create(req: CreateContainerRequest): Promise<ContainerInfo> {
+    const exists = () => new DaemonError('ERR_CONFLICT', `a container named '${req.name}' exists already: remove it with 'weft rm ${req.name}'`)
+    if (this.store.getContainer(req.name)) throw exists()
+    // Addresses come first, outside the queue: an allocation may wait for peers.
+    const requested = this.ipam ? await this.ipam.addresses(req.name, req.cidrs) : req.cidrs
     return this.serial(async () => {
-      if (this.store.getContainer(req.name)) throw new DaemonError('ERR_CONFLICT', `a container named '${req.name}' exists already: remove it with 'weft rm ${req.name}'`)
-      if (req.cidrs.length === 0) throw new DaemonError('ERR_BAD_REQUEST', `give the container an address with --ip CIDR (e.g. --ip 10.32.0.5/12)`)
-      const cidrs = req.cidrs.map((c) => {
-        const p = parseCidr(c)
-        return `${p.address}/${p.prefix}`
-      })
-      let target: NetnsTarget
-      const ownsNetns = !req.target
-      if (req.target) {
-        target = resolveNetnsTarget(req.target.value)
-      } else {
-        target = { kind: 'name', value: `${this.init.netnsPrefix}${req.name}` }
-        await createNetns(target.value)
-      }
-      const hostVeth = hostVethName(req.name, this.init.vethSalt)
-      let mac: string
+      if (this.store.getContainer(req.name)) throw exists()
       try {
-        ({ mac } = await attachContainer({ target, hostVeth, ifName: CONTAINER_IFNAME, bridge: this.init.bridge, mtu: this.init.mtu, cidrs }))
+        return await this.attach(req, requested)
       } catch (err) {
-        if (ownsNetns) await deleteNetns(target.value)
+        await this.ipam?.release(req.name)
         throw err
       }
-      const rec: ContainerRecord = {
-        name: req.name,
-        netns: target.kind === 'name' ? target.value : `pid:${target.value}`,
-        ownsNetns,
-        hostVeth,
-        ifName: CONTAINER_IFNAME,
-        mac,
-        cidrs,
-        createdAt: Date.now(),
-        ...(target.kind === 'pid' ? { pid: Number(target.value) } : {}),
-      }
-      await this.store.putContainer(rec)
-      this.logger.info({ container: req.name, netns: rec.netns, cidrs }, 'container attached')
-      await this.emit({ kind: 'added', container: rec })
-      return this.info(rec)
     })
+  }
+
+  private async attach(req: CreateContainerRequest, requested: readonly string[]): Promise<ContainerInfo> {
+    if (requested.length === 0) throw new DaemonError('ERR_BAD_REQUEST', `give the container an address with --ip CIDR (e.g. --ip 10.32.0.5/12)`)
+    const cidrs = requested.map((c) => {
+      const p = parseCidr(c)
+      return `${p.address}/${p.prefix}`
+    })
+    let target: NetnsTarget
+    const ownsNetns = !req.target
+    if (req.target) {
+      target = resolveNetnsTarget(req.target.value)
+    } else {
+      target = { kind: 'name', value: `${this.init.netnsPrefix}${req.name}` }
+      await createNetns(target.value)
+    }
+    const hostVeth = hostVethName(req.name, this.init.vethSalt)
+    let mac: string
+    try {
+      ({ mac } = await attachContainer({ target, hostVeth, ifName: CONTAINER_IFNAME, bridge: this.init.bridge, mtu: this.init.mtu, cidrs }))
+    } catch (err) {
+      if (ownsNetns) await deleteNetns(target.value)
+      throw err
+    }
+    const rec: ContainerRecord = {
+      name: req.name,
+      netns: target.kind === 'name' ? target.value : `pid:${target.value}`,
+      ownsNetns,
+      hostVeth,
+      ifName: CONTAINER_IFNAME,
+      mac,
+      cidrs,
+      createdAt: Date.now(),
+      ...(target.kind === 'pid' ? { pid: Number(target.value) } : {}),
+    }
+    await this.store.putContainer(rec)
+    this.logger.info({ container: req.name, netns: rec.netns, cidrs }, 'container attached')
+    await this.emit({ kind: 'added', container: rec })
+    return this.info(rec)
   }
 
   setPid(name: string, pid: number): Promise<ContainerInfo> {
@@ -108,6 +130,24 @@ export class ContainerManager {
       this.get(name)
       await this.store.setContainerPid(name, pid)
       return this.get(name)
+    })
+  }
+
+  /**
+   * Gives container `name` the address `next` in place of `old` (IPAM revoked `old`): on its
+   * interface and in its record. False if the container or its address `old` is gone.
+   */
+  readdress(name: string, old: string, next: string): Promise<boolean> {
+    return this.serial(async () => {
+      const r = this.store.getContainer(name)
+      if (!r || !r.cidrs.includes(old)) return false
+      const target = this.targetOf(r)
+      // old first: deleting a primary address also deletes the secondaries of its subnet
+      await removeContainerAddresses(target, r.ifName, [old])
+      await addContainerAddresses(target, r.ifName, [next])
+      await this.store.putContainer({ ...r, cidrs: r.cidrs.map((c) => (c === old ? next : c)) })
+      this.logger.warn({ container: name, old, new: next }, 'container re-addressed')
+      return true
     })
   }
 

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import type { ConnectionInfo, ContainerInfo, CreateContainerRequest, DnsLookupResponse, DnsStatusResponse, JoinInfo, PathMtuInfo, StatusResponse } from '@weft/api'
+import type {
+  ConnectionInfo, ContainerInfo, CreateContainerRequest, DnsLookupResponse, DnsStatusResponse, IpamStatusResponse, JoinInfo, PathMtuInfo, RmpeerResult,
+  StatusResponse,
+} from '@weft/api'
 import { SOCKET_NAME } from '@weft/api'
 import type { Identity } from '@weft/crypto'
 import { deriveNetworkKey, generateIdentity, generateSecret, identityFromSecretKey, shortId } from '@weft/crypto'
@@ -23,6 +26,8 @@ import { DnsService } from './dns/dns-service.js'
 import { registerDnsMetrics } from './dns/dns-metrics.js'
 import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
 import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
+import { IpamService } from './ipam/ipam-service.js'
+import { registerIpamMetrics } from './ipam/ipam-metrics.js'
 import { Mesh } from './mesh/mesh.js'
 import { Metrics } from './metrics.js'
 import type { PathMtuProber } from './pmtu/path-mtu-prober.js'
@@ -48,6 +53,7 @@ export class Router implements RouterApi {
   private api!: ApiServer
   private metrics!: Metrics
   private dns!: DnsService
+  private ipam!: IpamService
   private housekeeping: NodeJS.Timeout | null = null
   private containerSweep: NodeJS.Timeout | null = null
   private generatedSecret: string | null = null
@@ -101,14 +107,21 @@ export class Router implements RouterApi {
     this.dns = new DnsService({ selfId, nickname: cfg.nickname, bridge: cfg.bridge, config: cfg.dns }, { gossip: this.mesh.gossip, topology: this.mesh.topology, store: this.store, logger: this.logger })
     this.dns.restore()
     registerDnsMetrics(this.metrics.registry, () => ({ server: this.dns.serverStats(), names: this.dns.names.stats() }))
+    this.ipam = new IpamService({ config: cfg.ipam, selfId, nickname: cfg.nickname }, {
+      store: this.store, gossip: this.mesh.gossip, logger: this.logger, reach: (p) => this.mesh.reach(p), knownPeers: () => this.mesh.knownPeers(),
+    })
+    registerIpamMetrics(this.metrics.registry, this.ipam)
     await this.conns.listen()
     this.containers = new ContainerManager(
       { bridge: cfg.bridge, mtu: cfg.mtu, netnsPrefix: cfg.netnsPrefix, vethSalt: this.identity.publicKey.toString('hex') },
-      this.store, this.logger,
+      this.store, this.logger, this.ipam,
     )
     this.containers.onEvent((event) => this.dns.onContainer(event))
+    this.containers.onEvent((e) => (e.kind === 'removed' ? this.ipam.release(e.container.name) : undefined))
+    this.ipam.readdressWith((name, old, next) => this.containers.readdress(name, old, next))
     await this.dns.serve()
     await this.containers.sweep()
+    await this.ipam.reconcile(this.store.listContainers().map((r) => r.name))
     await this.dns.reconcile(this.store.listContainers())
     this.dns.syncExposed(this.store.listExposed())
     for (const p of cfg.peers) await this.store.addTarget(p)
@@ -271,6 +284,17 @@ export class Router implements RouterApi {
     return this.dns.removePeer(peer)
   }
 
+  ipamStatus(): IpamStatusResponse {
+    return this.ipam.status()
+  }
+
+  /** Takes over a dead peer's IPAM space and removes its DNS names. */
+  async rmpeer(peer: string): Promise<RmpeerResult> {
+    const result = await this.ipam.rmpeer(peer)
+    this.removePeerNames(result.peer)
+    return result
+  }
+
   /** Stops the router; with `reset`, also removes containers, the bridge and all stored state. */
   async stop(reset: boolean): Promise<void> {
     if (this.stopping) return
@@ -278,6 +302,7 @@ export class Router implements RouterApi {
     this.logger.info({ reset }, 'router stopping')
     if (this.housekeeping) clearInterval(this.housekeeping)
     if (this.containerSweep) clearInterval(this.containerSweep)
+    if (reset) await this.ipam?.handOver().catch((err: Error) => this.logger.error({ err: err.message }, 'handing the ipam space over failed'))
     await this.api?.close().catch(() => undefined)
     await this.metrics?.close().catch(() => undefined)
     await this.dns?.close(reset).catch(() => undefined)
@@ -292,6 +317,7 @@ export class Router implements RouterApi {
       await deleteLink(this.config.tap).catch(() => undefined)
       await deleteLink(this.config.bridge).catch(() => undefined)
     }
+    this.ipam?.close()
     await this.store?.close().catch(() => undefined)
     if (reset) rmSync(join(this.config.home, 'db'), { recursive: true, force: true })
     rmSync(join(this.config.home, PID_FILE), { force: true })

@@ -30,9 +30,9 @@
 
 export * from './constants.js'
 export { IpamError, type IpamErrorCode, type BadPayloadReason } from './errors.js'
-export { parseCidr, formatCidr, parseAddress, formatAddress, type Cidr } from './cidr.js'
+export { parseCidr, formatCidr, parseAddress, formatAddress, parseSubnet, cidrContains, type Cidr } from './cidr.js'
 export { isPeerId, type RingEntry } from './ring-entry.js'
-export { seedRing, mergeRing, ringIdOf, type RingState, type RingMerge } from './ring.js'
+export { seedRing, mergeRing, ringIdOf, normalizeSeeds, type RingState, type RingMerge } from './ring.js'
 export { RingView, viewOf, ringProblems, type Extent, type Share } from './ring-view.js'
 export type { AcceptorRecord, Ballot } from './paxos.js'
 export type { SpaceRequest } from './space-request.js'

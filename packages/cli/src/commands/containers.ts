@@ -35,8 +35,12 @@ function describe(c: ContainerInfo): string {
 export const run: Command = {
   name: 'run',
   summary: 'create a container (network namespace) on the weft network and run a command in it',
-  usage: `usage: weft run NAME [--ip CIDR]... [--dns-name NAME] [-d] -- COMMAND [ARG...]
-  --ip CIDR     address of the container, e.g. 10.32.0.5/12 (repeat for more)
+  usage: `usage: weft run NAME [--ip ADDR]... [--dns-name NAME] [-d] -- COMMAND [ARG...]
+  --ip ADDR     address of the container (repeat for more); without --ip IPAM
+                allocates one in the default subnet. ADDR is one of
+                  net:CIDR        allocate one in that subnet of the IPAM range
+                  ip:A.B.C.D[/N]  claim that address from IPAM
+                  CIDR            use exactly this, e.g. 10.40.0.5/24 (no IPAM)
   --dns-name N  name in the weft DNS (default NAME): N.weft.local resolves to it
   -d, --detach  run in the background (output to WEFT_HOME/containers/NAME.log);
                 without it the container is removed when COMMAND exits`,
@@ -111,7 +115,9 @@ async function findContainer(ctx: CliContext, spec: string): Promise<ContainerIn
 export const attach: Command = {
   name: 'attach',
   summary: 'attach an existing network namespace (by name or process id) to the weft network',
-  usage: `usage: weft attach NETNS|PID CIDR... [--name NAME] [--dns-name NAME]
+  usage: `usage: weft attach NETNS|PID [ADDR...] [--name NAME] [--dns-name NAME]
+  ADDR              as 'weft run --ip': net:CIDR, ip:A.B.C.D[/N] or CIDR; none: IPAM
+                    allocates one in the default subnet
   --name NAME       container name, and its name in the weft DNS (default: the namespace
                     name, or pid-PID)
   --dns-name NAME   name in the weft DNS, if not the container name`,

@@ -4,6 +4,7 @@ import { parseFlags } from '../command.js'
 import { usageError } from '../errors.js'
 import { ago, bytes, table } from '../format.js'
 import { statusDns } from './dns.js'
+import { showIpamStatus } from './ipam.js'
 
 function summary(s: StatusResponse): string {
   const r = s.router
@@ -53,11 +54,12 @@ const views: Record<string, (s: StatusResponse) => unknown> = {
 
 export const status: Command = {
   name: 'status',
-  summary: 'show this router, or its peers, connections or targets',
-  usage: 'usage: weft status [peers|connections|targets|dns] [--json]',
+  summary: 'show this router, or its peers, connections, targets, IP allocation or DNS names',
+  usage: 'usage: weft status [peers|connections|targets|ipam|dns] [--json]',
   async run(args, ctx) {
     const { values, positionals } = parseFlags('status', args, { json: { type: 'boolean' } })
     const view = positionals[0]
+    if (view === 'ipam' && positionals.length === 1) return showIpamStatus(ctx, values.json ?? false)
     if (view === 'dns' && positionals.length === 1) return await statusDns(values.json ?? false, ctx)
     if (positionals.length > 1 || (view !== undefined && !(view in views))) throw usageError(`unknown status view '${positionals.join(' ')}'`, 'status')
     const s = await ctx.api.status()

@@ -131,3 +131,13 @@ export async function addContainerAddresses (target: NetnsTarget, ifName: string
     for (const cidr of list) await runIp(['addr', 'replace', cidr, 'dev', ifName], { netns }, components)
   }, components)
 }
+
+/** Removes addresses from a container's interface; ones it does not have are ignored. */
+export async function removeContainerAddresses (target: NetnsTarget, ifName: string, cidrs: string[], components: HostComponents = {}): Promise<void> {
+  assertIfName(ifName, 'container interface name')
+  const list = cidrs.map((c) => formatCidr(parseCidr(c)))
+  assertTargetExists(target)
+  await withNetnsName(target, async (netns) => {
+    for (const cidr of list) await runIp(['addr', 'del', cidr, 'dev', ifName], { netns, allowFail: true }, components)
+  }, components)
+}

@@ -26,7 +26,7 @@ export {
   assertTargetExists, createNetns, deleteNetns, netnsExists, resolveNetnsTarget, withNetnsName,
 } from './netns.js'
 export type { NetnsTarget } from './netns.js'
-export { addContainerAddresses, attachContainer, detachContainer } from './container-link.js'
+export { addContainerAddresses, attachContainer, detachContainer, removeContainerAddresses } from './container-link.js'
 export type { AttachContainerOptions, DetachContainerOptions } from './container-link.js'
 export { exposeOnBridge, hideOnBridge } from './expose.js'
 export { hostVethName } from './host-veth-name.js'
