@@ -1,62 +1,18 @@
-import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import pino from 'pino'
-import { deriveNetworkKey, generateIdentity } from '@weft/crypto'
-import { Datapath } from '@weft/datapath'
-import { ChannelTap } from '@weft/tap'
+import { describe, expect, it } from 'vitest'
+import { deriveNetworkKey } from '@weft/crypto'
 import { SimNetwork } from '@weft/udp'
-import { ConnectionManager } from '../src/control/connection-manager.js'
+import type { TestRouter } from './helpers/loopback-routers.js'
+import { frame, testRouter, until } from './helpers/loopback-routers.js'
 
 // Two or three routers' control paths on loopback TCP, their data paths on a simulated UDP
 // network: handshake, hello, data sessions, duplicate connections, rekey.
 const KEY = deriveNetworkKey('loopback test secret')
-const logger = pino({ level: 'silent' })
 
-async function freePort(): Promise<number> {
-  const s = net.createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
-  const port = (s.address() as net.AddressInfo).port
-  await new Promise((r) => s.close(r))
-  return port
-}
+type Router = TestRouter
+const router = (sim: SimNetwork, name: string, opts: { rekeyAfterMs?: number; connectionLimit?: number } = {}) =>
+  testRouter(sim, name, { networkKey: KEY, oldSessionGraceMs: 200, ...opts })
 
-interface Router { name: string; port: number; tap: ChannelTap; dp: Datapath; cm: ConnectionManager; events: string[] }
-const routers: Router[] = []
-afterEach(async () => {
-  for (const r of routers.splice(0)) await r.cm.close()
-})
-
-async function router(net_: SimNetwork, name: string, opts: { rekeyAfterMs?: number; connectionLimit?: number } = {}): Promise<Router> {
-  const port = await freePort()
-  const tap = new ChannelTap({ name })
-  const dp = new Datapath({ mtu: 1376 }, { tap, bind: net_.bind('127.0.0.1', port) })
-  const events: string[] = []
-  const cm = new ConnectionManager(
-    { nickname: name, port, mtu: 1376, restartId: '0123456789abcdef', rekeyAfterMs: opts.rekeyAfterMs, oldSessionGraceMs: 200, connectionLimit: opts.connectionLimit },
-    { identity: generateIdentity(), networkKeys: [KEY], datapath: dp, logger, count: (e) => events.push(e) },
-  )
-  await cm.listen()
-  const r = { name, port, tap, dp, cm, events }
-  routers.push(r)
-  return r
-}
-
-const until = async (what: string, fn: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 const established = (r: Router) => r.cm.connections().filter((c) => c.state === 'established').length
-
-function frame(dst: string, src: string): Buffer {
-  const f = Buffer.alloc(60, 0x11)
-  Buffer.from(dst, 'hex').copy(f, 0)
-  Buffer.from(src, 'hex').copy(f, 6)
-  f.writeUInt16BE(0x88b5, 12)
-  return f
-}
 
 describe('ConnectionManager', () => {
   it('connects to a target, installs data sessions both ways, and carries frames', async () => {

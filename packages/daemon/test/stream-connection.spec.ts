@@ -1,17 +1,13 @@
-import net from 'node:net'
 import { Duplex } from 'node:stream'
-import { afterEach, describe, expect, it } from 'vitest'
-import pino from 'pino'
-import { deriveNetworkKey, generateIdentity } from '@weft/crypto'
-import { Datapath } from '@weft/datapath'
-import { ChannelTap } from '@weft/tap'
+import { describe, expect, it } from 'vitest'
+import { deriveNetworkKey } from '@weft/crypto'
 import { SimNetwork } from '@weft/udp'
-import { ConnectionManager } from '../src/control/connection-manager.js'
+import type { TestRouter } from './helpers/loopback-routers.js'
+import { frame, testRouter, until } from './helpers/loopback-routers.js'
 
 // Control connections over any duplex stream (as the swarm hands them over): the same handshake,
 // hello, data sessions and duplicate resolution as over TCP.
 const KEY = deriveNetworkKey('stream test secret')
-const logger = pino({ level: 'silent' })
 
 /**
  * Two connected in-memory duplex streams (node 20 has no stream.duplexPair). Like TCP and
@@ -37,34 +33,8 @@ function duplexPair(): [Duplex, Duplex] {
   return [a, b]
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
-  const port = (s.address() as net.AddressInfo).port
-  await new Promise((r) => s.close(r))
-  return port
-}
-
-interface Router { port: number; tap: ChannelTap; cm: ConnectionManager; events: string[] }
-const routers: Router[] = []
-afterEach(async () => {
-  for (const r of routers.splice(0)) await r.cm.close()
-})
-
-async function router(sim: SimNetwork, name: string, key = KEY): Promise<Router> {
-  const port = await freePort()
-  const tap = new ChannelTap({ name })
-  const dp = new Datapath({ mtu: 1376 }, { tap, bind: sim.bind('127.0.0.1', port) })
-  const events: string[] = []
-  const cm = new ConnectionManager(
-    { nickname: name, port, mtu: 1376, restartId: '0123456789abcdef' },
-    { identity: generateIdentity(), networkKeys: [key], datapath: dp, logger, count: (e, why) => events.push(why ? `${e}:${why}` : e) },
-  )
-  await cm.listen()
-  const r = { port, tap, cm, events }
-  routers.push(r)
-  return r
-}
+type Router = TestRouter
+const router = (sim: SimNetwork, name: string, key = KEY) => testRouter(sim, name, { networkKey: key, eventReasons: true })
 
 function link(a: Router, b: Router): void {
   const [sa, sb] = duplexPair()
@@ -72,22 +42,7 @@ function link(a: Router, b: Router): void {
   b.cm.adoptStream(sb, { address: 'swarm test', remoteHost: '127.0.0.1', initiator: false, via: 'swarm' })
 }
 
-const until = async (what: string, fn: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 const established = (r: Router) => r.cm.connections().filter((c) => c.state === 'established')
-
-function frame(dst: string, src: string): Buffer {
-  const f = Buffer.alloc(60, 0x11)
-  Buffer.from(dst, 'hex').copy(f, 0)
-  Buffer.from(src, 'hex').copy(f, 6)
-  f.writeUInt16BE(0x88b5, 12)
-  return f
-}
 
 describe('ConnectionManager over a duplex stream', () => {
   it('runs the handshake and hello over the stream, installs data sessions, and shows the carrier', async () => {
