@@ -10,13 +10,14 @@ TAP="$(cd "$(dirname "$0")/.." && pwd)"
 ROOT="$(cd "$TAP/../.." && pwd)"
 NODE_GYP="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
 NODEDIR="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
-gyp() { (cd "$TAP" && node "$NODE_GYP" rebuild --nodedir="$NODEDIR" >/dev/null); }
+gyp() { (cd "$TAP" && node "$NODE_GYP" rebuild --nodedir="$NODEDIR" --loglevel=warn >/dev/null); }
 # Whatever happens, leave the normal build behind.
 trap 'CXXFLAGS= LDFLAGS= gyp' EXIT
 
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 CXXFLAGS="$SAN -g" LDFLAGS="$SAN" gyp
-if ! nm -D "$TAP/build/Release/weft_tap.node" | grep -q __asan_report; then
+# Not `grep -q`: it exits at the first match, nm dies of SIGPIPE and pipefail fails the check.
+if ! nm -D "$TAP/build/Release/weft_tap.node" | grep __asan_report >/dev/null; then
   echo "asan.sh: the addon was built without AddressSanitizer (CXXFLAGS not honoured?)" >&2
   exit 1
 fi
