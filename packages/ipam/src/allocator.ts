@@ -280,7 +280,7 @@ export class Allocator implements GossipChannel<IpamState> {
     const ring = this.ring()
     const shares: Map<string, { owned: number; free: number }> = ring === null ? new Map() : viewOf(ring).shares()
     const notes = [...this.notes]
-    if (this.admission.note !== null) notes.push(this.admission.note)
+    notes.push(...this.admission.notes())
     if (this.counts.conflicts > 0) notes.push(`${this.counts.conflicts} conflicting ring updates were settled by tie-break (concurrent takeovers, or a restored backup)`)
     if (this.counts.revoked > 0) notes.push(`${this.counts.revoked} allocations were revoked: another peer took their space over`)
     let free = 0
@@ -460,14 +460,15 @@ export class Allocator implements GossipChannel<IpamState> {
   private react(before: RingState | null, delta: IpamState): void {
     let save = delta.paxos.has(this.selfId) || delta.requests.has(this.selfId)
     if (delta.ring !== null) {
-      if (before === null) {
+      if (before?.ringId !== delta.ring.ringId) {
         save = true
         this.consensus?.close()
         this.c.logger?.info({ ring: delta.ring.ringId.slice(0, 8) }, 'ipam ring received')
       }
       for (const e of delta.ring.entries.values()) {
-        const was = before?.entries.get(e.start)?.owner
-        if (before !== null && e.owner === this.selfId && was !== this.selfId) {
+        const same = before?.ringId === delta.ring.ringId
+        const was = same ? before!.entries.get(e.start)?.owner : undefined
+        if (same && e.owner === this.selfId && was !== this.selfId) {
           this.counts.donationsReceived += e.end - e.start
           save = true
         } else if (was === this.selfId && e.owner !== this.selfId) {
@@ -490,7 +491,6 @@ export class Allocator implements GossipChannel<IpamState> {
     this.c.onRevoked?.(gone)
     return gone.length
   }
-
 }
 
 /** Creates an allocator: loads the store; the ring comes at the first allocation (or from a peer). */

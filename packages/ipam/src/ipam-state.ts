@@ -1,12 +1,13 @@
 // What the `ipam` channel replicates: the ring (once there is one), the consensus acceptor records
 // and the space requests. A message (full state or delta) is just a small state. The join is
 // per part: the ring by `mergeRing`, the records by `mergeOwned`. A state holding no ring takes
-// the incoming ring whole; two different rings never merge: the incoming one is left out and
-// reported as foreign.
+// the incoming ring whole; two different rings never merge: a whole ring that `outranks` the
+// current one replaces it (lexicographic: rank first, then entries, so still a join); any other
+// is left out and reported as foreign.
 
 import { mergeOwned } from './owned-records.js'
 import { compareAcceptors, sameAcceptor, tieAcceptors, type AcceptorRecord } from './paxos.js'
-import { mergeRing, type RingState } from './ring.js'
+import { mergeRing, outranks, type RingState } from './ring.js'
 import { compareRequests, sameRequest, tieRequests, type SpaceRequest } from './space-request.js'
 
 /** A full state or a delta of the `ipam` channel. */
@@ -50,7 +51,7 @@ export function joinIpam(current: IpamState, incoming: IpamState): IpamJoin {
   let conflicts = 0
   let foreignRing: RingState | null = null
   if (incoming.ring !== null) {
-    if (current.ring === null) {
+    if (current.ring === null || outranks(incoming.ring, current.ring)) {
       ring = ringDelta = incoming.ring
     } else if (current.ring.ringId !== incoming.ring.ringId) {
       foreignRing = incoming.ring

@@ -4,7 +4,8 @@
 // `seed` mode, from a consensus decision, and from any later merge agree byte for byte.
 //
 // Merging two states of one ring (same `ringId`) is a per-token max (ring-entry.ts); two rings
-// with different ids never merge (the allocator rejects and counts the foreign one).
+// with different ids never merge: when two whole rings of one range meet, the one that `outranks`
+// the other replaces it whole (the losing ring's peers revoke their allocations and ask for space).
 
 import { createHash } from 'node:crypto'
 import { MAX_SEEDS, RING_ID_BYTES } from './constants.js'
@@ -102,6 +103,18 @@ export function mergeRing(current: RingState, incoming: RingState): RingMerge {
   })
   const delta = ringDelta(current, won)
   return { state, delta: newSeeds ? Object.freeze({ ...delta, seeds: incoming.seeds }) : delta, conflicts }
+}
+
+/**
+ * Whether whole ring `a` wins over whole ring `b`, another ring of the same range, when the two meet
+ * (two groups that initialised apart, or with different quorums, connect): the ring of more seeds
+ * wins, then the smaller ring id. Both are fixed at birth, so every peer ranks two rings alike and
+ * the choice never flips. Deltas (no seeds) never win: a peer switches only to a whole ring.
+ */
+export function outranks(a: RingState, b: RingState): boolean {
+  if (a.seeds === null || b.seeds === null || a.ringId === b.ringId || a.range.base !== b.range.base || a.range.size !== b.range.size) return false
+  if (a.seeds.length !== b.seeds.length) return a.seeds.length > b.seeds.length
+  return a.ringId < b.ringId
 }
 
 /** Whether two ring states hold the same entries and seeds. */
