@@ -97,6 +97,10 @@ describe.sequential('IPAM across three hosts', () => {
     const dup = await h1.weft(['run', 'dup', '--ip', 'ip:10.32.0.9', '-d', '--', 'sleep', '1'], { allowFail: true })
     expect(dup.code).not.toBe(0)
     expect(dup.stderr).toMatch(/10\.32\.0\.9.*(in use|allocated)/)
+    // a plain CIDR inside the range goes through IPAM too
+    const plain = await h1.weft(['run', 'plain', '--ip', '10.32.0.9/12', '-d', '--', 'sleep', '1'], { allowFail: true })
+    expect(plain.code).not.toBe(0)
+    expect(plain.stderr).toMatch(/--ip 10\.32\.0\.9\/12 lies in the IPAM range 10\.32\.0\.0\/12, so it is claimed through IPAM: .*in use by container claimed/)
     const out = await h1.weft(['run', 'out', '--ip', 'net:10.64.0.0/16', '-d', '--', 'sleep', '1'], { allowFail: true })
     expect(out.stderr).toMatch(/not within the allocation range 10\.32\.0\.0\/12/)
     const ext = `${h1.containerPrefix}ext`

@@ -4,7 +4,7 @@
 
 import type { IpamStatusResponse, IpamPeerInfo, RmpeerResult } from '@weft/api'
 import type { GossipEngine, PeerRecord } from '@weft/gossip'
-import { IPAM_CHANNEL, createAllocator, type Allocation, type Allocator } from '@weft/ipam'
+import { IPAM_CHANNEL, IpamError, createAllocator, formatCidr, parseAddress, type Allocation, type Allocator } from '@weft/ipam'
 import type { Store } from '@weft/store'
 import type { Logger } from 'pino'
 import { DaemonError } from '../errors.js'
@@ -67,7 +67,8 @@ export class IpamService {
   /**
    * The CIDRs of a new container from what `--ip` asked: nothing (one address in the default
    * subnet), `net:CIDR` (one in that subnet), `ip:ADDR[/len]` (that address) or a plain CIDR
-   * (used as given, outside IPAM). On failure nothing stays allocated to `name`.
+   * (used as given outside the range; inside it, claimed like `ip:`). On failure nothing stays
+   * allocated to `name`.
    */
   async addresses(name: string, requested: readonly string[]): Promise<string[]> {
     const wanted = requested.length === 0 ? [NET_PREFIX] : requested
@@ -77,15 +78,40 @@ export class IpamService {
         if (r === NET_PREFIX) out.push((await this.allocator.allocate(name)).cidr)
         else if (r.startsWith(NET_PREFIX)) out.push((await this.allocator.allocate(name, r)).cidr)
         else if (r.startsWith(IP_PREFIX)) out.push((await this.allocator.claim(name, r.slice(IP_PREFIX.length))).cidr)
-        else out.push(r)
+        else out.push(await this.plain(name, r))
       }
     } catch (err) {
       this.counters.allocationFailures++
       await this.release(name)
       throw err
     }
-    this.counters.allocations += wanted.filter((r) => r.startsWith(NET_PREFIX) || r.startsWith(IP_PREFIX)).length
+    this.counters.allocations += this.allocator.lookup(name).length
     return out
+  }
+
+  /**
+   * A plain `--ip a.b.c.d/len`: outside the range, IPAM has no say and it is used as given; inside
+   * it, another peer may own the address and hand it out, so it is claimed through IPAM (and
+   * refused, saying why, if it is in use here or on the peer that owns it). Anything that is not
+   * an IPv4 CIDR goes on as given, for the container manager to accept or refuse.
+   */
+  private async plain(name: string, cidr: string): Promise<string> {
+    const slash = cidr.indexOf('/')
+    if (slash < 0) return cidr
+    let ip: number
+    try {
+      ip = parseAddress(cidr.slice(0, slash))
+    } catch {
+      return cidr
+    }
+    const range = this.allocator.range
+    if (ip < range.base || ip >= range.base + range.size) return cidr
+    try {
+      return (await this.allocator.claim(name, cidr)).cidr
+    } catch (err) {
+      if (!(err instanceof IpamError)) throw err
+      throw new IpamError(err.code, `--ip ${cidr.slice(0, 40)} lies in the IPAM range ${formatCidr(range)}, so it is claimed through IPAM: ${err.message}`)
+    }
   }
 
   /**

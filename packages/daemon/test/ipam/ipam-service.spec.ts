@@ -61,6 +61,26 @@ describe('IpamService on LMDB', () => {
     await store.close()
   })
 
+  it('claims a plain --ip CIDR inside the range through IPAM, and refuses one in use; outside the range it is used as given', async () => {
+    const store = openStore({ home: home() })
+    const s = service(store)
+    expect(await s.addresses('web', [])).toEqual(['10.32.0.1/12'])
+    expect(await s.addresses('fixed', ['10.32.0.9/12'])).toEqual(['10.32.0.9/12'])
+    expect(await s.addresses('narrow', ['10.40.0.5/24', '192.168.9.9/24'])).toEqual(['10.40.0.5/24', '192.168.9.9/24'])
+    expect(s.status().allocations.map((a) => `${a.container}=${a.cidr}`)).toEqual(['web=10.32.0.1/12', 'fixed=10.32.0.9/12', 'narrow=10.40.0.5/24'])
+    // the allocator no longer hands the claimed address out
+    expect(await s.addresses('next', [])).toEqual(['10.32.0.2/12'])
+    for (const [taken, code] of [['10.32.0.1/12', 'ERR_ADDRESS_IN_USE'], ['10.32.0.9/16', 'ERR_ADDRESS_IN_USE'], ['10.32.0.0/12', 'ERR_BAD_ADDRESS']]) {
+      const err = await s.addresses('dup', ['192.168.1.1/24', taken]).catch((e: IpamError) => e)
+      expect(err).toBeInstanceOf(IpamError)
+      expect((err as IpamError).code).toBe(code)
+      expect((err as IpamError).message).toMatch(new RegExp(`^--ip ${taken.replace(/\./g, '\\.')} lies in the IPAM range 10\\.32\\.0\\.0/12, so it is claimed through IPAM: `))
+      expect(s.allocator.lookup('dup')).toEqual([])
+    }
+    s.close()
+    await store.close()
+  })
+
   it('discards a ring of another range on relaunch, with a note', async () => {
     const dir = home()
     let store = openStore({ home: dir })
