@@ -145,6 +145,9 @@ describe.sequential('IPAM across three hosts', () => {
     expect(onLink).toContain(moved)
     expect(onLink).not.toContain(b1.cidr)
     b1 = { ...b1, ip: moved.split('/')[0], cidr: moved }
+    // its name follows the new address, here and on the peer
+    expect((await h2.weft(['dns-lookup', 'b1'])).stdout.trim()).toBe(b1.ip)
+    await waitFor(async () => (await h1.weft(['dns-lookup', 'b1'], { allowFail: true })).stdout.trim() === b1.ip || undefined, { timeoutMs: 10_000, what: 'h1 to resolve b1 to its new address' })
     await waitPing(h2, b1.ns, a1.ip, 20_000)
   }, 60_000)
 

@@ -32,6 +32,8 @@ export type ContainerEvent =
   | { kind: 'added'; container: ContainerRecord }
   /** `reason`: `removed` (by a user), `died` (its process or namespace is gone), `reset`. */
   | { kind: 'removed'; container: ContainerRecord; reason: 'removed' | 'died' | 'reset' }
+  /** IPAM moved it from address `old` to `next` (CIDRs); `container` is the new record. */
+  | { kind: 'readdressed'; container: ContainerRecord; old: string; next: string }
 
 export type ContainerListener = (event: ContainerEvent) => void | Promise<void>
 
@@ -44,7 +46,7 @@ export interface ContainerAddresses {
 /**
  * Containers: network namespaces joined to the bridge by a veth pair, their addresses, and
  * their records in the store. Operations run one at a time; listeners hear of every container
- * added and removed (awaited, in order, inside the operation).
+ * added, re-addressed and removed (awaited, in order, inside the operation).
  */
 export class ContainerManager {
   private queue: Promise<unknown> = Promise.resolve()
@@ -145,8 +147,10 @@ export class ContainerManager {
       // old first: deleting a primary address also deletes the secondaries of its subnet
       await removeContainerAddresses(target, r.ifName, [old])
       await addContainerAddresses(target, r.ifName, [next])
-      await this.store.putContainer({ ...r, cidrs: r.cidrs.map((c) => (c === old ? next : c)) })
+      const rec = { ...r, cidrs: r.cidrs.map((c) => (c === old ? next : c)) }
+      await this.store.putContainer(rec)
       this.logger.warn({ container: name, old, new: next }, 'container re-addressed')
+      await this.emit({ kind: 'readdressed', container: rec, old, next })
       return true
     })
   }

@@ -75,6 +75,17 @@ describe('DnsService', () => {
     expect(dns.status()).toMatchObject({ domain: 'weft.local.', listen: null, resolvConf: '/etc/resolv.conf', upstreams: [], server: null })
   })
 
+  it('moves the name of a re-addressed container (IPAM revoked its address) to the new address', async () => {
+    const { dns } = service(newStore())
+    dns.expectName('svc', 'db')
+    await dns.onContainer({ kind: 'added', container: record('svc', ['10.32.0.5/12', '10.99.0.1/24']) })
+    await dns.onContainer({ kind: 'added', container: record('web', ['10.32.0.6/12']) })
+    await dns.onContainer({ kind: 'readdressed', container: record('svc', ['10.32.0.9/12', '10.99.0.1/24']), old: '10.32.0.5/12', next: '10.32.0.9/12' })
+    expect(dns.lookup('db').addresses.sort()).toEqual(['10.32.0.9', '10.99.0.1'])
+    expect(dns.lookup('svc').addresses).toEqual([])
+    expect(dns.lookup('web').addresses).toEqual(['10.32.0.6'])
+  })
+
   it('keeps its own entries in the store; a restart restores them and drops those of vanished containers', async () => {
     const home = mkdtempSync(join(tmpdir(), 'weft-dns-'))
     const store = newStore(home)

@@ -126,6 +126,7 @@ export class DnsService {
   /** The container manager's listener. */
   async onContainer(event: ContainerEvent): Promise<void> {
     if (event.kind === 'added') await this.containerAdded(event.container)
+    else if (event.kind === 'readdressed') await this.containerReaddressed(event.container, event.old)
     else await this.containerRemoved(event.container)
   }
 
@@ -265,6 +266,12 @@ export class DnsService {
     const target = r.netns.startsWith('pid:') ? { kind: 'pid' as const, value: r.netns.slice(4) } : { kind: 'name' as const, value: r.netns }
     await routeContainerToDns({ target, ifName: r.ifName, bridge: this.init.bridge, dnsAddress: cfg.address, bridgeMac: this.bridgeMac, addresses: v4 })
     if (r.ownsNetns && v4.length > 0) await writeNetnsResolvConf(this.etcDir, r.netns, containerResolvConf(cfg.address, cfg.domain))
+  }
+
+  /** IPAM gave it a new address: the name follows (same name), and so do the DNS routes. */
+  private async containerReaddressed(r: ContainerRecord, old: string): Promise<void> {
+    if (this.init.config.address !== null) await unrouteContainer(this.init.bridge, ipv4Of([old]))
+    await this.containerAdded(r)
   }
 
   private async containerRemoved(r: ContainerRecord): Promise<void> {
