@@ -35,7 +35,7 @@ import { openStore } from '../packages/store/dist/index.js'
 import { LmdbIpamStore } from '../packages/daemon/dist/ipam/lmdb-ipam-store.js'
 import { NODE_CLOCK } from '../packages/daemon/dist/mesh/node-clock.js'
 import { ApiClient } from '../packages/api/dist/index.js'
-import { createLab, createSimMesh } from '../packages/testing/dist/index.js'
+import { createLab, createSimMesh, runUntilAsync } from '../packages/testing/dist/index.js'
 
 const { values } = parseArgs({
   options: {
@@ -110,22 +110,6 @@ async function routerRate(n) {
   }
 }
 
-function settle() {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
-/** Runs the virtual clock until `done()` (checked between timers, after promises settle). */
-async function runUntil(clock, done, maxMs) {
-  const limit = clock.now() + maxMs
-  for (;;) {
-    await settle()
-    if (done()) return true
-    const next = clock.nextAt()
-    if (next === undefined || next > limit) return false
-    clock.runNext()
-  }
-}
-
 async function ringInit(n, kind) {
   const mesh = createSimMesh({ seed: Number(values.seed), peers: n })
   const converged = mesh.runUntilConverged({ maxMs: 60_000 })
@@ -145,7 +129,7 @@ async function ringInit(n, kind) {
   const wall = performance.now()
   let allocatedAt = null
   allocators[0].allocate('first').then(() => { allocatedAt = mesh.clock.now() }, (err) => { allocatedAt = err })
-  const ok = await runUntil(mesh.clock, () => allocatedAt !== null && allocators.every((a) => a.status().ringId !== null), 120_000)
+  const ok = await runUntilAsync(mesh.clock, () => allocatedAt !== null && allocators.every((a) => a.status().ringId !== null), 120_000)
   if (!ok || typeof allocatedAt !== 'number') throw new Error(`${kind} ring of ${n} did not initialise: ${allocatedAt}`)
   const everyone = mesh.clock.now() - t0
   for (const a of allocators) a.close()

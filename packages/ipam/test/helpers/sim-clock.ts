@@ -1,36 +1,10 @@
-// netsim's virtual clock, driven from async tests: between two timers the drivers let pending
-// promise callbacks run (saves resolve in microtasks), so "run until" sees their effects.
+// netsim's virtual clock, driven from async tests by the shared drivers of @weft/testing
+// (between two timers they let pending promise callbacks run: saves resolve in microtasks), and
+// the seeded ids and randomness of the IPAM tests.
 import { VirtualClock } from '@weft/netsim'
+import { runForAsync, runUntilAsync, settle } from '@weft/testing'
 
-export { VirtualClock }
-
-/** Lets every queued promise callback run. */
-export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
-/**
- * Runs timers until `done()` holds (checked before each, after letting promises settle), but not
- * past `maxMs` of virtual time from now. Returns whether `done()` held.
- */
-export async function runUntil(clock: VirtualClock, done: () => boolean, maxMs: number): Promise<boolean> {
-  const limit = clock.now() + maxMs
-  for (;;) {
-    await settle()
-    if (done()) return true
-    const next = clock.nextAt()
-    if (next === undefined || next > limit) return false
-    clock.runNext()
-  }
-}
-
-/** Runs every timer within `ms` of virtual time, letting promises settle between them. */
-export async function runFor(clock: VirtualClock, ms: number): Promise<void> {
-  const limit = clock.now() + ms
-  await runUntil(clock, () => false, ms)
-  if (clock.now() < limit) clock.advance(limit - clock.now())
-  await settle()
-}
+export { VirtualClock, settle, runUntilAsync as runUntil, runForAsync as runFor }
 
 /** A seeded PRNG (mulberry32), uniform in [0, 1). */
 export function seededRandom(seed: number): () => number {
