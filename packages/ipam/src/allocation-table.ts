@@ -37,6 +37,8 @@ export class AllocationTable {
   /** Persisted records, in no order, and where each offset's record sits in it. */
   private readonly recordList: SnapshotAllocation[] = []
   private readonly recordAt = new Map<number, number>()
+  /** Records put (or removed: null) since the last `drainChanges`, by address. */
+  private changes = new Map<string, SnapshotAllocation | null>()
   /** Per extent start: offsets [from, to) are all in use. */
   private readonly hints = new Map<number, { from: number; to: number }>()
 
@@ -67,6 +69,13 @@ export class AllocationTable {
     return this.recordList.slice()
   }
 
+  /** The records put (or removed: null) since the last call, by address; starts afresh. */
+  drainChanges(): ReadonlyMap<string, SnapshotAllocation | null> {
+    const changes = this.changes
+    this.changes = new Map()
+    return changes
+  }
+
   /** Used offsets, ascending (borrowed: do not modify). */
   usedOffsets(): readonly number[] {
     return this.used
@@ -94,6 +103,7 @@ export class AllocationTable {
     this.used.splice(lowerBound(this.used, offset), 0, offset)
     this.recordAt.set(offset, this.recordList.length)
     this.recordList.push(held.record)
+    this.changes.set(address, held.record)
     return held
   }
 
@@ -109,6 +119,7 @@ export class AllocationTable {
     const at = this.recordAt.get(held.offset)!
     const last = this.recordList.pop()!
     this.recordAt.delete(held.offset)
+    this.changes.set(held.record.address, null)
     if (at < this.recordList.length) {
       this.recordList[at] = last
       this.recordAt.set(parseOffset(last.address, this.range), at)
@@ -118,6 +129,7 @@ export class AllocationTable {
   }
 
   clear(): void {
+    for (const r of this.recordList) this.changes.set(r.address, null)
     this.byKey.clear()
     this.byContainer.clear()
     this.byOffset.clear()

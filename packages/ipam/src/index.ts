@@ -36,10 +36,10 @@ export { seedRing, mergeRing, outranks, ringIdOf, normalizeSeeds, type RingState
 export { RingView, viewOf, ringProblems, type Extent, type Share } from './ring-view.js'
 export type { AcceptorRecord, Ballot } from './paxos.js'
 export type { SpaceRequest } from './space-request.js'
-export { EMPTY_IPAM_STATE, joinIpam, combineIpam, type IpamState, type IpamJoin } from './ipam-state.js'
+export { EMPTY_IPAM_STATE, ipamState, joinIpam, combineIpam, type IpamState, type IpamJoin } from './ipam-state.js'
 export { encodeIpam, decodeIpam } from './ipam-codec.js'
 export { MemoryIpamStore, createMemoryIpamStore, type IpamStore, type IpamSnapshot, type SnapshotAllocation } from './ipam-store.js'
-export { encodeSnapshot, decodeSnapshot } from './snapshot-codec.js'
+export { encodeSnapshot, decodeSnapshot, checkSnapshot } from './snapshot-codec.js'
 export type { Allocation } from './allocation-table.js'
 export type {
   AllocatorInit, AllocatorComponents, InitMode, IpamLogger, IpamStatus, IpamStats, PeerShare,

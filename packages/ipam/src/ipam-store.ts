@@ -1,11 +1,13 @@
-// Persistence seam. The allocator hands the store a whole snapshot after every change it must not
+// Persistence seam. The allocator hands the store a snapshot after every change it must not
 // lose (an allocation, a release, a donation given or received, a consensus promise, a takeover)
 // and acknowledges the operation only when `save` resolves; it publishes its own ring changes to
 // peers only after that too, so a `kill -9` at any moment loses nothing anyone was told. The
-// router backs it with LMDB (`encodeSnapshot` gives the bytes); `MemoryIpamStore` is the test
+// router backs it with LMDB, one record per ring entry and per allocation, writing only what
+// changed since the last save (daemon `lmdb-ipam-store.ts`); `MemoryIpamStore` is the test
 // double, with a switch that holds saves back to play a crash before the acknowledgement.
 
 import { IpamError } from './errors.js'
+import type { IpamState } from './ipam-state.js'
 
 /** One container's address, as persisted. */
 export interface SnapshotAllocation {
@@ -24,6 +26,16 @@ export interface IpamSnapshot {
   readonly range: string
   /** The full `ipam` channel state (`encodeIpam` bytes): ring, consensus records, requests. */
   readonly state: Uint8Array
+  /**
+   * The same state, decoded and immutable, in snapshots the allocator saves (never in loaded
+   * ones): a store that writes per entry compares it with what it saved last (by identity first).
+   */
+  readonly working?: IpamState
+  /**
+   * In the snapshots the allocator saves: the allocations put (or removed: null) since the
+   * previous snapshot it made, by address, whether that one's save succeeded or not.
+   */
+  readonly allocationChanges?: ReadonlyMap<string, SnapshotAllocation | null>
   /** This peer's allocations. */
   readonly allocations: readonly SnapshotAllocation[]
 }

@@ -52,12 +52,22 @@ export function restoreSnapshot(loaded: IpamSnapshot | undefined, selfId: string
   return { state, allocations, notes }
 }
 
-/** The snapshot to save: the working channel state and every allocation of this peer. */
+/**
+ * The snapshot to save: the working channel state and every allocation of this peer. `state` (the
+ * bytes) is encoded only if a store asks for it; a store that writes incrementally reads
+ * `working` (immutable) and `allocationChanges` (what changed since the previous snapshot).
+ */
 export function snapshotOf(selfId: string, range: Cidr, working: IpamState, table: AllocationTable): IpamSnapshot {
+  let bytes: Uint8Array | null = null
   return {
     selfId,
     range: formatCidr(range),
-    state: encodeIpam(working),
+    get state(): Uint8Array {
+      bytes ??= encodeIpam(working)
+      return bytes
+    },
     allocations: table.records(),
+    working,
+    allocationChanges: table.drainChanges(),
   }
 }

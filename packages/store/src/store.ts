@@ -236,6 +236,39 @@ export class Store {
     await this.#put('meta', key, { value })
   }
 
+  /**
+   * The meta values whose keys start with `prefix`, in key order (unreadable ones are skipped and
+   * reported, as every read does; a caller that must not lose any keeps its own count).
+   */
+  listMeta (prefix: string): Array<[string, unknown]> {
+    this.#assertOpen()
+    const out: Array<[string, unknown]> = []
+    for (const key of this.#dbs.meta.getKeys({ start: prefix })) {
+      if (typeof key !== 'string' || !key.startsWith(prefix)) break
+      const value = this.#decode('meta', key, parseMetaValue)
+      if (value !== undefined) out.push([key, value])
+    }
+    return out
+  }
+
+  /**
+   * Deletes `deletes`, then puts `puts`, in one transaction: all of them or none survive a crash.
+   * Resolves once durable, like every write.
+   */
+  async writeMeta (puts: ReadonlyArray<readonly [string, unknown]>, deletes: readonly string[] = []): Promise<void> {
+    for (const key of deletes) requireValid('the meta key', checkMetaKey(key))
+    for (const [key, value] of puts) {
+      requireValid('the meta key', checkMetaKey(key))
+      if (value === undefined) throw invalid(`meta ${key}`, 'undefined cannot be stored; delete it instead')
+      requireValid(`meta ${key}`, checkStorable(value))
+    }
+    const db = this.#dbs.meta
+    await this.#write(`${puts.length + deletes.length} meta values`, () => db.transaction(() => {
+      for (const key of deletes) db.removeSync(key)
+      for (const [key, value] of puts) db.putSync(key, seal({ value }))
+    }))
+  }
+
   /** Deletes a meta value; true if it was present. */
   async deleteMeta (key: string): Promise<boolean> {
     requireValid('the meta key', checkMetaKey(key))

@@ -206,6 +206,21 @@ describe('meta', () => {
     await expectCode(s.putMeta('m', new Map()), 'ERR_STORE_INVALID')
     await expectCode(s.putMeta('u', undefined), 'ERR_STORE_INVALID')
   })
+
+  it('writes many values in one transaction (all or none) and lists them by prefix, in key order', async () => {
+    const s = openHere()
+    await s.putMeta('p/old', 1)
+    await s.putMeta('q', 'other')
+    await s.writeMeta([['p/b', 2], ['p/a', [1, 'x']], ['p/c', 3]], ['p/old'])
+    expect(s.listMeta('p/')).toEqual([['p/a', [1, 'x']], ['p/b', 2], ['p/c', 3]])
+    // one bad value: nothing is written
+    await expectCode(s.writeMeta([['p/d', 4], ['p/e', () => 1]], ['p/a']), 'ERR_STORE_INVALID')
+    await expectCode(s.writeMeta([['p/d', 4]], ['has space']), 'ERR_STORE_INVALID')
+    const again = await reopen()
+    expect(again.listMeta('p/')).toEqual([['p/a', [1, 'x']], ['p/b', 2], ['p/c', 3]])
+    expect(again.listMeta('zz')).toEqual([])
+    expect(again.getMeta('q')).toBe('other')
+  })
 })
 
 describe('close', () => {
