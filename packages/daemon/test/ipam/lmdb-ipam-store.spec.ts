@@ -84,12 +84,12 @@ describe('LmdbIpamStore', () => {
     await expect(ipam.release('w1')).rejects.toMatchObject({ code: 'ERR_STORE' })
     expect(ipam.lookup('w1')).toEqual([])
     clock.advance(1000)
-    await ipam.allocate('y')
+    await ipam.claim('y', '10.32.0.9') // none of these touch w1's old address, whose record must go
     // and an allocation whose save fails is undone, here and in the store
     fail = true
-    await expect(ipam.allocate('x')).rejects.toMatchObject({ code: 'ERR_STORE' })
+    await expect(ipam.claim('x', '10.32.0.20')).rejects.toMatchObject({ code: 'ERR_STORE' })
     clock.advance(1000)
-    await ipam.allocate('z')
+    await ipam.claim('z', '10.32.0.10')
     ipam.close()
     const again = allocator(store)
     expect(again.list().map((a) => `${a.containerId}=${a.address}`).sort()).toEqual(ipam.list().map((a) => `${a.containerId}=${a.address}`).sort())
