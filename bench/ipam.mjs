@@ -4,11 +4,13 @@
  *
  * 1. Allocations per second on one peer: the real allocator (@weft/ipam) with the router's LMDB
  *    store (LmdbIpamStore over @weft/store in a temporary directory), a lone peer (consensus=1),
- *    so every allocation is acknowledged only after its snapshot is committed and flushed:
+ *    so every allocation is acknowledged only after its records are committed and flushed; and,
+ *    for comparison, the layout weft used before (`whole`: the whole snapshot as one LMDB value,
+ *    rewritten at every save):
  *      sequential   one allocate() at a time, each awaited (one LMDB commit per allocation)
  *      concurrent   --batch allocate() calls in flight at once (group commit shares the saves)
- *    and release() one at a time. The snapshot holds every allocation, so its size grows with the
- *    table: measured at the sizes reached.
+ *    and release() one at a time. The whole snapshot holds every allocation, so its size grows
+ *    with the table; the per-record layout writes a few small records per save.
  * 2. Container creation through the real control API (ApiClient over WEFT_HOME/weft.sock) on a
  *    real router launched in a lab namespace (@weft/testing createLab; needs root): --router
  *    containers created with IPAM (`cidrs: []`) alternating with as many with explicit CIDRs,
@@ -24,13 +26,14 @@
  *    for seed mode (all N ids as seeds).
  *
  * usage: node bench/ipam.mjs [--allocations N] [--batch N] [--router N] [--peers 3,10,50] [--seed N]
+ *                           [--layout records,whole]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
-import { createAllocator, createMemoryIpamStore, IPAM_CHANNEL } from '../packages/ipam/dist/index.js'
+import { createAllocator, createMemoryIpamStore, decodeSnapshot, encodeSnapshot, IPAM_CHANNEL } from '../packages/ipam/dist/index.js'
 import { openStore } from '../packages/store/dist/index.js'
 import { LmdbIpamStore } from '../packages/daemon/dist/ipam/lmdb-ipam-store.js'
 import { NODE_CLOCK } from '../packages/daemon/dist/mesh/node-clock.js'
@@ -44,6 +47,7 @@ const { values } = parseArgs({
     router: { type: 'string', default: '20' },
     peers: { type: 'string', default: '3,10,50' },
     seed: { type: 'string', default: '1' },
+    layout: { type: 'string', default: 'records,whole' },
   },
 })
 const N_ALLOC = Number(values.allocations)
@@ -52,11 +56,22 @@ const SELF = 'a'.repeat(64)
 
 const rate = (n, ms) => { const r = (n * 1000) / ms; return r >= 100 ? String(Math.round(r)) : r.toFixed(2) }
 
-async function allocationRate() {
+/** The layout before per-record writes: the whole snapshot as one value, rewritten at every save. */
+class WholeSnapshotStore {
+  constructor(store) { this.store = store }
+  load() {
+    const bytes = this.store.getMeta('ipam-snapshot')
+    return bytes === undefined ? undefined : decodeSnapshot(bytes)
+  }
+  save(snapshot) { return this.store.putMeta('ipam-snapshot', encodeSnapshot(snapshot)) }
+}
+
+async function allocationRate(layout) {
   const home = mkdtempSync(join(tmpdir(), 'weft-bench-ipam-'))
   const store = openStore({ home })
+  const ipamStore = layout === 'whole' ? new WholeSnapshotStore(store) : new LmdbIpamStore(store)
   const ipam = createAllocator({ selfId: SELF, mode: { kind: 'consensus', quorum: 1 } },
-    { clock: NODE_CLOCK, random: Math.random, store: new LmdbIpamStore(store), publish: () => undefined })
+    { clock: NODE_CLOCK, random: Math.random, store: ipamStore, publish: () => undefined })
   try {
     await ipam.allocate('warm-up')
     let t = performance.now()
@@ -70,7 +85,7 @@ async function allocationRate() {
     t = performance.now()
     for (let i = 0; i < N_ALLOC; i++) await ipam.release(`s${i}`)
     const relMs = performance.now() - t
-    console.log(`allocator + LMDB, lone peer, ${N_ALLOC} each (table grows 1 -> ${2 * N_ALLOC + 1} allocations):`)
+    console.log(`allocator + LMDB (${layout === 'whole' ? 'whole snapshot per save, the old layout' : 'per-record writes'}), lone peer, ${N_ALLOC} each (table grows 1 -> ${2 * N_ALLOC + 1} allocations):`)
     console.log(`  sequential allocate   ${rate(N_ALLOC, seqMs)}/s  (${(seqMs / N_ALLOC).toFixed(2)} ms each)`)
     console.log(`  concurrent allocate   ${rate(N_ALLOC, concMs)}/s  (${BATCH} in flight)`)
     console.log(`  sequential release    ${rate(N_ALLOC, relMs)}/s`)
@@ -136,8 +151,10 @@ async function ringInit(n, kind) {
   return { allocMs: allocatedAt - t0, everyoneMs: everyone, wallS: (performance.now() - wall) / 1000 }
 }
 
-await allocationRate()
-console.log('')
+for (const layout of values.layout.split(',')) {
+  await allocationRate(layout)
+  console.log('')
+}
 if (Number(values.router) > 0) {
   await routerRate(Number(values.router))
   console.log('')
