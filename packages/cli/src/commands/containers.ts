@@ -40,7 +40,8 @@ export const run: Command = {
                 allocates one in the default subnet. ADDR is one of
                   net:CIDR        allocate one in that subnet of the IPAM range
                   ip:A.B.C.D[/N]  claim that address from IPAM
-                  CIDR            use exactly this, e.g. 10.40.0.5/24 (no IPAM)
+                  CIDR            use exactly this, e.g. 192.168.5.5/24; inside the
+                                  IPAM range it is claimed from IPAM as ip: is
   --dns-name N  name in the weft DNS (default NAME): N.weft.local resolves to it
   -d, --detach  run in the background (output to WEFT_HOME/containers/NAME.log);
                 without it the container is removed when COMMAND exits`,
