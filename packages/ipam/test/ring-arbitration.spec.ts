@@ -62,6 +62,30 @@ describe('rings of groups initialised apart', () => {
     }), { numRuns: 6 })
   })
 
+  it('the ring of more seeds wins, also over seed mode; a ringless seed peer adopts a ring that outranks its own list', async () => {
+    const mesh = new IpamMesh({ seed: 5, init: { range: '10.32.0.0/24', allocateTimeoutMs: 60 * SECOND } })
+    const [a, b, c, d, e, f, g] = randomIds(mesh.random, 7)
+    for (const id of [a, b, c]) mesh.add(id, { kind: 'seed', peers: [a, b, c] })
+    for (const id of [d, e]) mesh.add(id, derived(1))
+    mesh.add(f, { kind: 'seed', peers: [f, g] })
+    mesh.connect(a, b)
+    mesh.connect(b, c)
+    mesh.connect(d, e)
+    const first = [mesh.allocate(a, 'on-a'), mesh.allocate(d, 'on-d')]
+    expect(await mesh.runUntil(() => first.every((o) => o.result !== undefined), 30 * SECOND)).toBe(true)
+    mesh.connect(c, d)
+    mesh.connect(e, f)
+    expect(await mesh.runUntil(() => mesh.converged(), 30 * SECOND)).toBe(true)
+    const ring = mesh.peer(f).ipam.full().ring!
+    expect(ring.seeds).toEqual([a, b, c].sort())
+    expect(mesh.peer(d).ipam.lookup('on-d')).toEqual([])
+    expect(mesh.peer(a).ipam.lookup('on-a')).toHaveLength(1)
+    const later = mesh.allocate(f, 'on-f')
+    expect(await mesh.runUntil(() => later.result !== undefined, 30 * SECOND)).toBe(true)
+    expect(mesh.ownershipOverlaps()).toEqual([])
+    expect(mesh.duplicates()).toEqual([])
+  })
+
   it('joins whole rings of one range as a CRDT: commutative, associative, idempotent', () => {
     const range = parseCidr('10.32.0.0/24')
     const id = fc.integer({ min: 1, max: 12 }).map((n) => n.toString(16).padStart(2, '0').repeat(32))
