@@ -2,7 +2,7 @@
 
 /** Longest `--ipalloc-reclaim-after`, seconds (about 31 days). */
 export const MAX_RECLAIM_AFTER_S = 2_678_400
-/** Meta key of the IPAM snapshot in the router's LMDB store. */
+/** Meta key of the whole IPAM snapshot as older weft wrote it (loaded once, then replaced by records: lmdb-ipam-store.ts). */
 export const IPAM_SNAPSHOT_KEY = 'ipam-snapshot'
 /** How long `weft reset` waits for the transfer of this peer's space to be sent to peers (ms). */
 export const HANDOVER_FLUSH_MS = 500
