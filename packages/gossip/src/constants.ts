@@ -1,6 +1,8 @@
 // Every default, limit and format number of @weft/gossip, in one place. docs/GOSSIP.md explains
 // how they fit together.
 
+import { MAX_GOSSIP_PAYLOAD_BYTES } from '@weft/wire'
+
 // --- engine ---
 
 /** Default period of full-state anti-entropy, in milliseconds (each period is jittered). */
@@ -14,6 +16,11 @@ export const DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR = 1024 * 1024
  * this fraction of the bound, so merging happens at most once per half a bound of new deltas.
  */
 export const QUEUE_COMPACTED_FILL_FRACTION = 0.5
+/**
+ * Default largest gossip message, in bytes: what one `gossip` control message can carry. A state
+ * or delta encoded larger is split (`GossipChannel.split`) into parts under it.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = MAX_GOSSIP_PAYLOAD_BYTES
 /** Longest channel name, in characters of `[a-z0-9-]` (as `@weft/wire` allows). */
 export const MAX_CHANNEL_NAME_CHARS = 32
 /**

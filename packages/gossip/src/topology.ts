@@ -216,6 +216,15 @@ export class Topology implements GossipChannel<TopologyState> {
     return out
   }
 
+  /** Two halves of a state or delta, by id order; null for a single record. */
+  split(data: TopologyState): [TopologyState, TopologyState] | null {
+    if (data.size < 2) return null
+    const ids = [...data.keys()].sort()
+    const half = ids.length >> 1
+    const part = (from: number, to: number): TopologyState => new Map(ids.slice(from, to).map((id) => [id, data.get(id)!]))
+    return [part(0, half), part(half, ids.length)]
+  }
+
   /** This peer's own record. */
   self(): PeerRecord {
     return this.records.get(this.selfId)!

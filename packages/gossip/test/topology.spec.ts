@@ -106,6 +106,22 @@ describe('topology CRDT merge laws', () => {
     }), { numRuns: 300 })
   })
 
+  it('splits a state into two non-empty parts that together are the state, or not at all if it is one record', () => {
+    fc.assert(fc.property(stateArb(), (state) => {
+      const t = topology().t
+      const parts = t.split(state)
+      if (state.size < 2) {
+        expect(parts).toBeNull()
+        return
+      }
+      const [a, b] = parts!
+      expect(a.size).toBeGreaterThan(0)
+      expect(b.size).toBeGreaterThan(0)
+      expect(a.size + b.size).toBe(state.size)
+      expect(canon(t.combine(a, b))).toBe(canon(state))
+    }), { numRuns: 200 })
+  })
+
   it('keeps the higher version, and on a tie picks the same record everywhere and counts a conflict', () => {
     const a = ID_POOL[0]
     const older = record(a, 1)

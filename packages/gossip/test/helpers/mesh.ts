@@ -4,6 +4,7 @@
 import {
   createGossipEngine, createTopology, encodeTopology, TOPOLOGY_CHANNEL, type GossipEngine, type Topology,
 } from '../../src/index.js'
+import { MAX_GOSSIP_PAYLOAD_BYTES } from '@weft/wire'
 import { VirtualClock, randomHex, seededRandom } from './virtual-clock.js'
 
 export interface MeshNode {
@@ -38,6 +39,8 @@ export class Mesh {
   /** Messages and bytes handed to the transport, by channel name. */
   readonly byChannel = new Map<string, { messages: number, bytes: number }>()
   inFlight = 0
+  /** Largest payload handed to the transport. */
+  largestPayload = 0
   /** Return false to drop a message. */
   intercept: ((m: MeshMessage) => boolean) | null = null
   private readonly links = new Map<string, Set<string>>()
@@ -135,13 +138,16 @@ export class Mesh {
     node.engine.registerChannel(this.options.fullStateOnly === true
       ? {
           name: t.name, encode: (d) => t.encode(d), decode: (b) => t.decode(b), full: () => t.full(),
-          merge: (d, from) => t.merge(d, from), combine: (a, b) => t.combine(a, b),
+          merge: (d, from) => t.merge(d, from), combine: (a, b) => t.combine(a, b), split: (d) => t.split(d),
         }
       : t)
     return node
   }
 
   private send(m: MeshMessage, fromIncarnation: number): void {
+    // as the router's control connection: a payload over one frame cannot be sent
+    if (m.payload.length > MAX_GOSSIP_PAYLOAD_BYTES) throw new Error(`payload of ${m.payload.length} bytes is over the frame limit`)
+    this.largestPayload = Math.max(this.largestPayload, m.payload.length)
     this.messages++
     const counted = this.byChannel.get(m.channel) ?? { messages: 0, bytes: 0 }
     counted.messages++
