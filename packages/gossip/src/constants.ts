@@ -53,6 +53,13 @@ export const MAX_RTT_MS = 3_600_000
 export const MAX_TOPOLOGY_NESTING_DEPTH = 5
 /** Bytes of the SHA-256 prefix in a topology `summary` digest. */
 export const TOPOLOGY_DIGEST_HASH_BYTES = 16
+/**
+ * Default delay before a change of a peer's own record is published, in milliseconds. Changes
+ * within it (links coming up one by one at start, a link change and the refresh after it) go out
+ * as one version: bytes to converge grow with the versions that are published, each crossing
+ * every link. The delay is counted from the first change, so none waits longer than this.
+ */
+export const DEFAULT_SELF_PUBLISH_DELAY_MS = 100
 /** Default time a peer must stay unreachable from self before `gc` forgets it, in milliseconds. */
 export const DEFAULT_UNREACHABLE_GRACE_MS = 60_000
 

@@ -26,6 +26,8 @@ export interface MeshOptions {
   seed: number
   maxQueueBytesPerNeighbour?: number
   antiEntropyIntervalMs?: number
+  /** Passed to every topology; default the topology's (a short delay). */
+  selfPublishDelayMs?: number
   /** Register the topology without its digest methods: full-state anti-entropy, as before digests. */
   fullStateOnly?: boolean
 }
@@ -98,10 +100,10 @@ export class Mesh {
     return this.nodes.get(id)!
   }
 
-  /** No message in flight and nothing queued anywhere. */
+  /** No message in flight, nothing queued anywhere and no own record waiting to be published. */
   quiet(): boolean {
     if (this.inFlight > 0) return false
-    for (const n of this.nodes.values()) if (n.engine.stats().queued > 0) return false
+    for (const n of this.nodes.values()) if (n.engine.stats().queued > 0 || n.topology.publishPending) return false
     return true
   }
 
@@ -132,7 +134,9 @@ export class Mesh {
       random: this.random,
       send: (to, channel, payload) => this.send({ from: id, to, channel, payload }, incarnation),
     })
-    node.topology = createTopology({ selfId: id, nickname: `n${id.slice(0, 6)}`, restartId, udpPort: 6783 },
+    node.topology = createTopology({
+      selfId: id, nickname: `n${id.slice(0, 6)}`, restartId, udpPort: 6783, selfPublishDelayMs: this.options.selfPublishDelayMs,
+    },
       { clock: this.clock, publish: (delta) => node.engine.publish(TOPOLOGY_CHANNEL, delta) })
     const t = node.topology
     node.engine.registerChannel(this.options.fullStateOnly === true
