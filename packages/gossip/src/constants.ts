@@ -65,6 +65,11 @@ export const DEFAULT_UNREACHABLE_GRACE_MS = 60_000
 
 // --- routing ---
 
+/** A link's reported RTT changes only when a measurement differs by more than this (ms)... */
+export const RTT_REPORT_MIN_CHANGE_MS = 2
+/** ...and by more than this fraction of the reported value (`reportedRtt`). */
+export const RTT_REPORT_MIN_CHANGE_FRACTION = 0.25
+
 /** Weight of a link whose ends report no round-trip time, in milliseconds. */
 export const DEFAULT_LINK_WEIGHT_MS = 10
 /** Smallest link weight, in milliseconds (weights are whole milliseconds). */
