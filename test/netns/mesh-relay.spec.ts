@@ -7,11 +7,18 @@
  *   h1 198.18.0.11 ─────── h2 198.18.0.12 ─────── h3 198.18.0.13
  *   └ c1 10.41.0.1          (relay)                └ c3 10.41.0.3
  *          ╳━━━━━━━━━━━━ blocked ━━━━━━━━━━━━━━╳
+ *
+ * h3's underlay also drops UDP in IP packets over 800 bytes: the relayed path h1 -> h2 -> h3 is
+ * as narrow as its h2-h3 hop, which h1 can only learn by probing end to end through h2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Lab, LabHost } from '@weft/testing'
 import { createLab, readPcap, waitFor } from '@weft/testing'
-import { container, launch, ping, status, waitEstablished, waitPing } from './support.js'
+import { container, inContainer, launch, ping, status, waitEstablished, waitPing } from './support.js'
+
+const LIMIT = 800
+/** Largest overlay packet through the relay: IPv4+UDP 28, Relay 65, datagram 48. */
+const RELAYED_MTU = LIMIT - 28 - 65 - 48
 
 describe.sequential('relaying through a peer when two hosts cannot reach each other', () => {
   let lab: Lab
@@ -22,6 +29,7 @@ describe.sequential('relaying through a peer when two hosts cannot reach each ot
     lab = await createLab({ hosts: ['h1', 'h2', 'h3'] })
     ;[h1, h2, h3] = lab.hosts()
     await lab.blockAll(h1, h3)
+    await lab.limitUdpSize(h3, LIMIT)
     await launch(h2)
     await launch(h1, [h2.address])
     await launch(h3, [h2.address])
@@ -62,5 +70,21 @@ describe.sequential('relaying through a peer when two hosts cannot reach each ot
     expect(Buffer.concat(pcap.packets).includes(pattern)).toBe(false)
     const s2 = await status(h2)
     expect(s2.relayed.packets).toBeGreaterThan(6)
+  })
+
+  it('fits relayed traffic to the narrowest hop by probing end to end, and shows that MTU', async () => {
+    const id3 = (await status(h3)).router.id
+    const c = await waitFor(async () => {
+      const x = (await status(h1)).connections.find((y) => y.peer?.id === id3 && y.direction === 'relayed')
+      return x?.pmtu?.state === 'done' ? x : undefined
+    }, { timeoutMs: 20_000, intervalMs: 200, what: 'h1 to discover the MTU through h2 to h3' })
+    expect(c.mtu).toBeLessThanOrEqual(RELAYED_MTU)
+    expect(c.mtu).toBeGreaterThanOrEqual(RELAYED_MTU - 8) // 3 tries per size: bad luck only lowers it a little
+    expect(c.pmtu!.datagramBytes).toBe(c.mtu! + 48)
+    const text = (await h1.weft(['status', 'connections'])).stdout
+    expect(text).toMatch(new RegExp(`relay via \\S+\\s+-\\s+${c.mtu}\\s`))
+    await waitPing(h1, c1, '10.41.0.3', 15_000)
+    const r = await inContainer(h1, c1, 'ping', ['-c', '3', '-i', '0.2', '-W', '2', '-s', '3000', '10.41.0.3'])
+    expect(r.stdout).toMatch(/3 received/)
   })
 })

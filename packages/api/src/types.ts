@@ -24,7 +24,7 @@ export interface LocalPeerInfo extends PeerInfo {
 
 export type ConnectionState = 'connecting' | 'handshake' | 'established' | 'failed' | 'retrying'
 
-/** Path-MTU discovery on a direct connection's underlay path (docs/WIRE.md §5). */
+/** Path-MTU discovery on a connection's underlay path, direct or through relays (docs/WIRE.md §5). */
 export interface PathMtuInfo {
   /**
    * `probing`: a search is running (the MTU shown is the configured one, or the last one found);
@@ -49,9 +49,9 @@ export interface ConnectionInfo {
   /** How data reaches the peer: `direct HOST:PORT`, `relay via SHORTID`, or `-`. */
   path: string
   udpEndpoint: string | null
-  /** Largest IP packet a container may send to the peer: on a direct path, as discovered. */
+  /** Largest IP packet a container may send to the peer, as discovered (through relays: end to end). */
   mtu: number | null
-  /** Path-MTU discovery of a direct connection; absent for relayed or not established ones. */
+  /** Path-MTU discovery of the connection's path (direct, or end to end through relays); absent if not established. */
   pmtu?: PathMtuInfo
   rttMs: number | null
   establishedAt: number | null

@@ -178,7 +178,7 @@ export class Router implements RouterApi {
         id: p.id, shortId: p.id.slice(0, 12), nickname: p.nickname,
         connections: p.connections.filter((c) => c.established).length, reach: this.mesh.reach(p.id),
       })),
-      connections: [...this.conns.connections().map((c) => this.withPmtu(c)), ...this.mesh.relayedConnections()],
+      connections: [...this.conns.connections().map((c) => this.withPmtu(c)), ...this.mesh.relayedConnections().map((c) => this.withPmtu(c, true))],
       targets: this.conns.targets(),
       containers: this.store.listContainers().length,
       exposed: this.store.listExposed(),
@@ -188,17 +188,20 @@ export class Router implements RouterApi {
     }
   }
 
-  /** Path-MTU discovery of neighbour `peer`'s direct path, with the MTU it found; null if none runs. */
-  pmtuFor(peer: string): (PathMtuInfo & { mtu: number | null }) | null {
-    return this.pmtu?.pmtuFor(peer) ?? null
+  /** Path-MTU discovery of `peer`'s direct path (or through relays), with the MTU it found; null if none runs. */
+  pmtuFor(peer: string, relayed = false): (PathMtuInfo & { mtu: number | null }) | null {
+    return this.pmtu?.pmtuFor(peer, relayed) ?? null
   }
 
-  /** A direct connection's entry with its discovered MTU and discovery state. */
-  private withPmtu(c: ConnectionInfo): ConnectionInfo {
-    const p = c.peer && c.state === 'established' ? this.pmtuFor(c.peer.id) : null
+  /**
+   * A connection's entry with its discovery state and, for a direct one, its discovered MTU (a
+   * relayed one shows the data path's: the end-to-end MTU bounded by the first hop's).
+   */
+  private withPmtu(c: ConnectionInfo, relayed = false): ConnectionInfo {
+    const p = c.peer && c.state === 'established' ? this.pmtuFor(c.peer.id, relayed) : null
     if (!p) return c
     const { mtu, ...pmtu } = p
-    return { ...c, mtu: mtu ?? c.mtu, pmtu }
+    return { ...c, mtu: relayed ? c.mtu : mtu ?? c.mtu, pmtu }
   }
 
   join(): JoinInfo {

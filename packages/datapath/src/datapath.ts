@@ -1,11 +1,12 @@
 import type { TapDevice } from '@weft/tap'
 import type { Bind, Endpoint } from '@weft/udp'
 import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, PacketKind, macToString, writeDataHeader } from '@weft/wire'
-import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
+import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, HOP_HEADER_BYTES, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
 import type { ControlPacketHandler, TrafficCounters } from './datapath-core.js'
 import { DatapathCore } from './datapath-core.js'
 import type { DatapathRoutes } from './datapath-routes.js'
 import { DatapathError } from './errors.js'
+import { HOP_OVERHEAD_BYTES } from './hop-header.js'
 import { Inside } from './inside.js'
 import { Outside } from './outside.js'
 import { PathProbes } from './path-probes.js'
@@ -72,6 +73,8 @@ export class Datapath {
   private readonly probes: PathProbes
   /** Path MTUs the control path measured, by neighbour (`setPeerMtu`), until `removePeer`. */
   private readonly pathMtus = new Map<string, number>()
+  /** Path MTUs measured end to end over a relay, by peer (`setRelayedPeerMtu`), until `removePeer`. */
+  private readonly relayedPathMtus = new Map<string, number>()
   private readonly control = Buffer.alloc(2048)
   private generation = 0
 
@@ -150,6 +153,7 @@ export class Datapath {
     this.core.routes = routes
     this.core.routed = true
     this.core.reindex()
+    this.fitPaths()
   }
 
   /** Retires one session (e.g. the old one after a rekey). */
@@ -161,7 +165,9 @@ export class Datapath {
   removePeer(peer: string): void {
     this.core.table = this.core.table.withoutPeer(peer)
     this.pathMtus.delete(peer)
+    this.relayedPathMtus.delete(peer)
     this.core.macs.forgetOwner(peer)
+    this.fitPaths()
   }
 
   /** Our index of the session used to send to `peer`, if any. */
@@ -229,13 +235,23 @@ export class Datapath {
    * no direct session or `size` is outside MIN_PROBE_DATAGRAM_BYTES..`maxProbeSize`. The peer's
    * data path answers with a ProbeAck, which goes to the `onProbeAck` handler.
    */
-  sendProbe(peer: string, id: number, size: number): boolean {
-    return this.probes.send(peer, id, size)
+  sendProbe(peer: string, id: number, size: number, relayed = false): boolean {
+    return this.probes.send(peer, id, size, relayed)
   }
 
   /** Largest Probe: the datagram budget of the configured underlay MTU (underlay MTU - 28). */
   get maxProbeSize(): number {
     return this.probes.maxSize
+  }
+
+  /** Largest relayed Probe (`sendProbe(..., true)`, the inner datagram): maxProbeSize - 65. */
+  get maxRelayedProbeSize(): number {
+    return this.probes.maxRelayedSize
+  }
+
+  /** Largest IP packet our own Broadcasts carry now (see `setPeerMtu`). */
+  get broadcastMtu(): number {
+    return this.inside.broadcastMtu
   }
 
   /**
@@ -252,8 +268,10 @@ export class Datapath {
    * IP packet one datagram to it may carry (largest acknowledged Probe - PATH_OVERHEAD_BYTES).
    * Applies to its direct sessions now and to those installed later (rekeys) until `removePeer`;
    * never raises a session above the MTU it was installed with (a larger value gives back up to
-   * that); relayed sessions keep theirs. Larger frames get ICMP "too big" or, for IPv4 without
-   * DF, are fragmented. Returns the MTU of the peer's newest direct session afterwards, or
+   * that). It also bounds the relayed sessions whose next hop is `peer` (by HOP_OVERHEAD_BYTES
+   * less) and our Broadcasts when `peer` is a child in our tree (by HOP_HEADER_BYTES less):
+   * each goes out in a datagram that must fit this path too. Larger frames get ICMP "too big"
+   * or, for IPv4 without DF, are fragmented. Returns the MTU of the peer's newest direct session afterwards, or
    * undefined when it has none (the value is kept for the next one). Throws ERR_DATAPATH_CONFIG
    * for an MTU outside 68..65000.
    */
@@ -263,7 +281,55 @@ export class Datapath {
     }
     this.pathMtus.set(peer, mtu)
     for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo === undefined) s.limitPath(mtu)
+    this.fitPaths()
     return this.core.newestDirect(peer)?.mtu
+  }
+
+  /**
+   * Sets the path MTU to `peer` through relays as measured end to end (relayed Probes): the
+   * largest overlay IP packet one relayed datagram carries (largest acknowledged inner Probe -
+   * PATH_OVERHEAD_BYTES). Applies to its relayed sessions now and later until `removePeer`, with
+   * the first hop's path MTU as a further bound. Returns the MTU of its relayed sending session
+   * afterwards, or undefined without one. Throws ERR_DATAPATH_CONFIG outside 68..65000.
+   */
+  setRelayedPeerMtu(peer: string, mtu: number): number | undefined {
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_000) {
+      throw new DatapathError('ERR_DATAPATH_CONFIG', `path MTU ${mtu} is out of range: use 68..65000`)
+    }
+    this.relayedPathMtus.set(peer, mtu)
+    this.fitPaths()
+    const s = this.core.table.byPeer.get(peer)
+    return s?.relayedTo !== undefined ? s.mtu : undefined
+  }
+
+  /** The path MTU `setRelayedPeerMtu` set for `peer`, until `removePeer` forgets it. */
+  relayedPeerMtu(peer: string): number | undefined {
+    return this.relayedPathMtus.get(peer)
+  }
+
+  /** The peer our traffic to relayed `peer` goes to next, if any. */
+  nextHopOf(peer: string): string | undefined {
+    const s = this.core.table.byPeer.get(peer)
+    return s?.relayedTo !== undefined ? this.core.nextHop(peer)?.peer : undefined
+  }
+
+  /**
+   * Fits every relayed session to the smaller of its end-to-end path MTU and its first hop's
+   * (less the Relay's overhead), and our Broadcasts to the smallest path MTU of the neighbours
+   * they go out to (less the hop header). Unknown path MTUs do not limit. Control path only.
+   */
+  private fitPaths(): void {
+    const hopMtu = (peer: string | undefined, overhead: number): number => {
+      const m = peer === undefined ? undefined : this.pathMtus.get(peer)
+      return m === undefined ? Infinity : m - overhead
+    }
+    for (const s of this.core.table.byIndex.values()) {
+      if (s.relayedTo === undefined) continue
+      s.limitPath(Math.min(this.relayedPathMtus.get(s.peer) ?? Infinity, hopMtu(this.core.nextHop(s.peer)?.peer, HOP_OVERHEAD_BYTES)))
+    }
+    let broadcast = Infinity
+    if (this.core.routed) for (const to of this.core.broadcastTo(this.core.selfId)) broadcast = Math.min(broadcast, hopMtu(to, HOP_HEADER_BYTES))
+    this.inside.limitBroadcast(broadcast)
   }
 
   /** The path MTU `setPeerMtu` set for neighbour `peer`, until `removePeer` forgets it. */
@@ -330,6 +396,7 @@ export class Datapath {
     if (pathMtu !== undefined) s.limitPath(pathMtu)
     this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
     this.core.reindex()
+    this.fitPaths()
     return s
   }
 

@@ -35,9 +35,13 @@ export class Inside {
   private readonly reply = Buffer.alloc(2048)
   /** Our broadcast datagram under construction: [header][hop header][bundle][tag]. */
   private readonly broadcastTx: Buffer
-  private readonly broadcastBundle: BundleWriter
+  private broadcastBundle: BundleWriter
   /** Largest IP packet a Broadcast carries: the hop header comes out of the budget too. */
-  private readonly broadcastMtu: number
+  private broadcastMtuNow: number
+  /** `broadcastMtuNow` and the bundle capacity with no path limit: the most `limitBroadcast` gives. */
+  private readonly broadcastMtuMax: number
+  private readonly broadcastCapacityMax: number
+  private broadcastCapacity: number
   private readonly fragmenter = new Ipv4Fragmenter()
   /** The session the fragments being made are for (set around `fragmenter.fragment`). */
   private fragmentFor: PeerSession | undefined
@@ -46,7 +50,28 @@ export class Inside {
     this.broadcastTx = Buffer.alloc(core.datagramBudget)
     const capacity = core.datagramBudget - HOP_PAYLOAD_OFFSET - AEAD_TAG_BYTES
     this.broadcastBundle = new BundleWriter(this.broadcastTx, HOP_PAYLOAD_OFFSET, capacity)
-    this.broadcastMtu = Math.min(mtu, capacity - BUNDLE_FRAME_PREFIX_BYTES - ETH_HEADER_BYTES)
+    this.broadcastMtuNow = Math.min(mtu, capacity - BUNDLE_FRAME_PREFIX_BYTES - ETH_HEADER_BYTES)
+    this.broadcastMtuMax = this.broadcastMtuNow
+    this.broadcastCapacityMax = capacity
+    this.broadcastCapacity = capacity
+  }
+
+  /** Largest IP packet our Broadcasts carry now. */
+  get broadcastMtu(): number {
+    return this.broadcastMtuNow
+  }
+
+  /**
+   * Fits our Broadcasts to the smallest path they go out on: `pathMtu` is the largest overlay IP
+   * packet a Broadcast bundle may carry (Infinity: no limit but the budget). Control path only:
+   * the broadcast bundle is always empty between batches.
+   */
+  limitBroadcast(pathMtu: number): void {
+    this.broadcastMtuNow = Math.min(this.broadcastMtuMax, pathMtu)
+    const capacity = Math.min(this.broadcastCapacityMax, pathMtu + ETH_HEADER_BYTES + BUNDLE_FRAME_PREFIX_BYTES)
+    if (capacity === this.broadcastCapacity) return
+    this.broadcastCapacity = capacity
+    this.broadcastBundle = new BundleWriter(this.broadcastTx, HOP_PAYLOAD_OFFSET, capacity)
   }
 
   // 1. onBatch
@@ -135,9 +160,9 @@ export class Inside {
 
   private enqueueBroadcast(buf: Buffer, off: number, len: number): void {
     this.core.traffic.floods++
-    if (len - ETH_HEADER_BYTES > this.broadcastMtu) {
+    if (len - ETH_HEADER_BYTES > this.broadcastMtuNow) {
       this.core.drops.count(DropReason.TooBig)
-      this.tooBig(buf, off, len, this.broadcastMtu)
+      this.tooBig(buf, off, len, this.broadcastMtuNow)
       return
     }
     if (!this.broadcastBundle.fits(len)) this.sealBroadcast()

@@ -17,15 +17,16 @@
 // The data path answers every authenticated Probe at once, on the session it arrived on, and
 // hands every authenticated ProbeAck to the control path's `onProbeAck` handler; neither goes
 // to the `onControlPacket` handler. A Probe whose plaintext is shorter than 8 bytes is dropped
-// and counted as `short`. Probes are sent only on direct sessions (they measure the underlay
-// path to a neighbour); one that comes through a relay is answered all the same, with the
-// length of the inner datagram.
+// and counted as `short`. A Probe on a direct session measures the underlay path to a neighbour;
+// one on a relayed session travels end to end inside a Relay, measuring the whole relayed path
+// (every hop carries the inner datagram plus HOP_OVERHEAD_BYTES), and is answered the same way
+// with the length of the inner datagram.
 
 import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, PacketKind } from '@weft/wire'
 import { MIN_PROBE_DATAGRAM_BYTES, PROBE_HEADER_BYTES } from './constants.js'
 import type { DatapathCore } from './datapath-core.js'
 import { DropReason } from './drop-counters.js'
-import { HOP_PAYLOAD_OFFSET } from './hop-header.js'
+import { HOP_OVERHEAD_BYTES, HOP_PAYLOAD_OFFSET } from './hop-header.js'
 import type { PeerSession } from './peer-session.js'
 import { SENT } from './sender.js'
 import type { Sender } from './sender.js'
@@ -54,16 +55,24 @@ export class PathProbes {
     return this.tx.length
   }
 
+  /** Largest relayed Probe (the inner datagram): what is left of the budget around a Relay. */
+  get maxRelayedSize(): number {
+    return this.tx.length - HOP_OVERHEAD_BYTES
+  }
+
   /**
-   * Sends a Probe of exactly `size` bytes of UDP payload to `peer` on its newest direct session;
-   * false when there is none, `size` is out of MIN_PROBE_DATAGRAM_BYTES..maxSize, or the
-   * session's counter is used up.
+   * Sends a Probe of exactly `size` bytes of UDP payload to `peer` on its newest direct session,
+   * or with `relayed`, an inner datagram of `size` bytes on its relayed sending session (through
+   * its next hop); false when there is none, `size` is out of MIN_PROBE_DATAGRAM_BYTES..maxSize
+   * (maxRelayedSize), or a counter is used up.
    */
-  send(peer: string, id: number, size: number): boolean {
-    const s = this.core.newestDirect(peer)
-    if (s === undefined || !Number.isInteger(size) || size < MIN_PROBE_DATAGRAM_BYTES || size > this.tx.length) return false
+  send(peer: string, id: number, size: number, relayed = false): boolean {
+    const sending = this.core.table.byPeer.get(peer)
+    const s = relayed ? (sending?.relayedTo !== undefined ? sending : undefined) : this.core.newestDirect(peer)
+    const max = relayed ? this.maxRelayedSize : this.tx.length
+    if (s === undefined || !Number.isInteger(size) || size < MIN_PROBE_DATAGRAM_BYTES || size > max) return false
     const plainLen = size - DATA_HEADER_BYTES - AEAD_TAG_BYTES
-    const at = DATA_HEADER_BYTES
+    const at = s.innerOffset + DATA_HEADER_BYTES
     this.tx.writeUInt32LE(id >>> 0, at)
     this.tx.writeUInt32LE(size, at + 4)
     this.tx.fill(0, at + PROBE_HEADER_BYTES, at + plainLen)

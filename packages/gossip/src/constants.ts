@@ -1,6 +1,8 @@
 // Every default, limit and format number of @weft/gossip, in one place. docs/GOSSIP.md explains
 // how they fit together.
 
+import { MAX_GOSSIP_PAYLOAD_BYTES } from '@weft/wire'
+
 // --- engine ---
 
 /** Default period of full-state anti-entropy, in milliseconds (each period is jittered). */
@@ -14,6 +16,11 @@ export const DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR = 1024 * 1024
  * this fraction of the bound, so merging happens at most once per half a bound of new deltas.
  */
 export const QUEUE_COMPACTED_FILL_FRACTION = 0.5
+/**
+ * Default largest gossip message, in bytes: what one `gossip` control message can carry. A state
+ * or delta encoded larger is split (`GossipChannel.split`) into parts under it.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = MAX_GOSSIP_PAYLOAD_BYTES
 /** Longest channel name, in characters of `[a-z0-9-]` (as `@weft/wire` allows). */
 export const MAX_CHANNEL_NAME_CHARS = 32
 /**
@@ -46,10 +53,22 @@ export const MAX_RTT_MS = 3_600_000
 export const MAX_TOPOLOGY_NESTING_DEPTH = 5
 /** Bytes of the SHA-256 prefix in a topology `summary` digest. */
 export const TOPOLOGY_DIGEST_HASH_BYTES = 16
+/**
+ * Default delay before a change of a peer's own record is published, in milliseconds. Changes
+ * within it (links coming up one by one at start, a link change and the refresh after it) go out
+ * as one version: bytes to converge grow with the versions that are published, each crossing
+ * every link. The delay is counted from the first change, so none waits longer than this.
+ */
+export const DEFAULT_SELF_PUBLISH_DELAY_MS = 100
 /** Default time a peer must stay unreachable from self before `gc` forgets it, in milliseconds. */
 export const DEFAULT_UNREACHABLE_GRACE_MS = 60_000
 
 // --- routing ---
+
+/** A link's reported RTT changes only when a measurement differs by more than this (ms)... */
+export const RTT_REPORT_MIN_CHANGE_MS = 2
+/** ...and by more than this fraction of the reported value (`reportedRtt`). */
+export const RTT_REPORT_MIN_CHANGE_FRACTION = 0.25
 
 /** Weight of a link whose ends report no round-trip time, in milliseconds. */
 export const DEFAULT_LINK_WEIGHT_MS = 10

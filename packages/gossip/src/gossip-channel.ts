@@ -32,6 +32,13 @@ export interface GossipChannel<D> {
    */
   combine?(a: D, b: D): D
   /**
+   * Optional: two parts of `data` that together hold all of it (merging both is merging `data`),
+   * or null if it cannot be split (one item). The engine splits a state or delta whose encoding
+   * is over `GossipInit.maxMessageBytes` until every part fits. Without it, an oversized message
+   * is sent whole (and a transport with a frame limit fails it: `send-failed`).
+   */
+  split?(data: D): [D, D] | null
+  /**
    * Optional, together with `answerDigest`: a short summary of the full state. A channel that has
    * it gets anti-entropy by digest (docs/GOSSIP.md "Digests"): this summary goes to every
    * neighbour each round and to a new neighbour, instead of the full state. Digest messages travel

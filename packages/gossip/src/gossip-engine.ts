@@ -4,7 +4,8 @@
 //   2. publish   a local change: queue it for every neighbour
 //   3. queue     per neighbour, bounded in bytes; merged with `combine` or dropped on overflow
 //                (a dropped neighbour gets the full state at the next anti-entropy)
-//   4. flush     on a 0 ms timer of the injected clock: one batch per neighbour
+//   4. flush     on a 0 ms timer of the injected clock: one batch per neighbour; a state or
+//                delta encoded over `maxMessageBytes` is split into parts that fit
 //   5. anti-entropy  every interval (jittered): full state of every channel to one random
 //                neighbour, plus to every neighbour whose deltas were dropped; a channel with
 //                digests sends its digest to every neighbour instead, and answers digests
@@ -15,7 +16,7 @@
 
 import type { Clock, TimerHandle } from './clock.js'
 import {
-  ANTI_ENTROPY_JITTER_FRACTION, DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR,
+  ANTI_ENTROPY_JITTER_FRACTION, DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR,
   DIGEST_CHANNEL_SUFFIX, MAX_CHANNEL_NAME_CHARS,
 } from './constants.js'
 import { GossipError } from './errors.js'
@@ -37,6 +38,12 @@ export interface GossipInit {
    * not count against it.
    */
   maxQueueBytesPerNeighbour?: number
+  /**
+   * Largest payload handed to `send`, in bytes. A state or delta of a channel with `split` that
+   * encodes larger goes out as several messages under it. Default `DEFAULT_MAX_MESSAGE_BYTES`
+   * (what one `gossip` control message carries, just under 1 MiB).
+   */
+  maxMessageBytes?: number
 }
 
 /** The one logging call the engine makes (pino's `warn` fits). */
@@ -97,10 +104,11 @@ class DefaultGossipEngine implements GossipEngine {
   private readonly counters = new GossipCounters()
   private readonly intervalMs: number
   private readonly maxQueueBytes: number
+  private readonly maxMessageBytes: number
   private readonly lookup = (name: string): GossipChannel<unknown> | undefined => this.channels.get(name)
   private flushTimer: TimerHandle | null = null
   /** Full states encoded during the current flush, shared by its neighbours; null between flushes. */
-  private fullCache: Map<string, Uint8Array | null> | null = null
+  private fullCache: Map<string, Uint8Array[] | null> | null = null
   private antiEntropyTimer: TimerHandle | null = null
   private closed = false
 
@@ -110,11 +118,15 @@ class DefaultGossipEngine implements GossipEngine {
     }
     this.intervalMs = init.antiEntropyIntervalMs ?? DEFAULT_ANTI_ENTROPY_INTERVAL_MS
     this.maxQueueBytes = init.maxQueueBytesPerNeighbour ?? DEFAULT_MAX_QUEUE_BYTES_PER_NEIGHBOUR
+    this.maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     if (!Number.isFinite(this.intervalMs) || this.intervalMs <= 0) {
       throw new GossipError('ERR_BAD_ARGUMENT', `antiEntropyIntervalMs must be a positive number, got ${this.intervalMs}`)
     }
     if (!Number.isSafeInteger(this.maxQueueBytes) || this.maxQueueBytes <= 0) {
       throw new GossipError('ERR_BAD_ARGUMENT', `maxQueueBytesPerNeighbour must be a positive integer, got ${this.maxQueueBytes}`)
+    }
+    if (!Number.isSafeInteger(this.maxMessageBytes) || this.maxMessageBytes <= 0) {
+      throw new GossipError('ERR_BAD_ARGUMENT', `maxMessageBytes must be a positive integer, got ${this.maxMessageBytes}`)
     }
     this.scheduleAntiEntropy()
   }
@@ -318,7 +330,7 @@ class DefaultGossipEngine implements GossipEngine {
           bytes = this.encodeDigest(channel)
           this.fullCache?.set(key, bytes)
         }
-        if (bytes !== null) this.sendTo(peer, key, bytes)
+        if (bytes !== null) for (const part of bytes) this.sendTo(peer, key, part)
       }
       for (const bytes of batch.replies.get(channel.name) ?? []) {
         if (this.queues.get(peer) !== queue) return
@@ -330,7 +342,7 @@ class DefaultGossipEngine implements GossipEngine {
           bytes = this.encodeFull(channel)
           this.fullCache?.set(channel.name, bytes)
         }
-        if (bytes !== null) this.sendTo(peer, channel.name, bytes)
+        if (bytes !== null) for (const part of bytes) this.sendTo(peer, channel.name, part)
         continue
       }
       const list = batch.deltas.get(channel.name)
@@ -338,29 +350,51 @@ class DefaultGossipEngine implements GossipEngine {
     }
   }
 
-  /** One message for a channel's pending deltas if it can combine them, else one per delta. */
+  /**
+   * One message for a channel's pending deltas if it can combine them, else one per delta; each
+   * split into parts under `maxMessageBytes` if the channel can split.
+   */
   private coalesce(channel: GossipChannel<unknown>, list: readonly PendingDelta[]): Uint8Array[] {
-    if (list.length === 1 || channel.combine === undefined) return list.map((d) => d.bytes)
+    const each = (): Uint8Array[] => list.flatMap((d) => this.fit(channel, d.data, d.bytes))
+    if (list.length === 1 || channel.combine === undefined) return each()
     try {
       const combine = channel.combine.bind(channel)
-      return [channel.encode(list.slice(1).reduce<unknown>((a, d) => combine(a, d.data), list[0].data))]
+      const data = list.slice(1).reduce<unknown>((a, d) => combine(a, d.data), list[0].data)
+      return this.fit(channel, data, channel.encode(data))
     } catch {
-      return list.map((d) => d.bytes)
+      return each()
     }
   }
 
-  private encodeDigest(channel: GossipChannel<unknown>): Uint8Array | null {
+  /**
+   * `bytes` (the encoding of `data`) if it fits `maxMessageBytes`, else the encodings of the parts
+   * `channel.split` cuts it into, halving until each fits or cannot be split (sent as it is: the
+   * transport counts it as `send-failed`), or whole if the channel's split or encode throws.
+   */
+  private fit(channel: GossipChannel<unknown>, data: unknown, bytes: Uint8Array): Uint8Array[] {
+    if (bytes.length <= this.maxMessageBytes || channel.split === undefined) return [bytes]
     try {
-      return channel.digest!()
+      const halves = channel.split(data)
+      if (halves === null) return [bytes]
+      return halves.flatMap((half) => this.fit(channel, half, channel.encode(half)))
+    } catch {
+      return [bytes]
+    }
+  }
+
+  private encodeDigest(channel: GossipChannel<unknown>): Uint8Array[] | null {
+    try {
+      return [channel.digest!()]
     } catch (err) {
       this.drop('encode-failed', this.init.selfId, channel.name, err, 'could not make a gossip digest')
       return null
     }
   }
 
-  private encodeFull(channel: GossipChannel<unknown>): Uint8Array | null {
+  private encodeFull(channel: GossipChannel<unknown>): Uint8Array[] | null {
     try {
-      return channel.encode(channel.full())
+      const data = channel.full()
+      return this.fit(channel, data, channel.encode(data))
     } catch (err) {
       this.drop('encode-failed', this.init.selfId, channel.name, err, 'could not encode a full gossip state')
       return null

@@ -48,5 +48,6 @@ export {
   decodeTopologyDigest, encodeDigestEntries, encodeDigestSummary, encodeDigestWants, type TopologyDigest, type DigestEntry,
 } from './topology-digest.js'
 export { linkWeight } from './link-graph.js'
+export { reportedRtt } from './link-rtt.js'
 export { computeRoutes, type Routes } from './routes.js'
 export { RouteTable, createRouteTable, type RouteTableInit, type RouteTableComponents } from './route-table.js'

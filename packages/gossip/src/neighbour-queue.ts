@@ -75,13 +75,20 @@ export class NeighbourQueue {
   }
 
   /**
-   * Queues a delta of `channel`. If that breaks the byte bound, merges each channel's deltas with
+   * Queues a delta of `channel`. A delta over half the bound alone (a big relayed merge, a digest
+   * answer to a peer that lacks most records) is not queued: the channel's full state goes out at
+   * the next flush instead, read then and split into messages that fit, rather than overflow the
+   * queue and wait for anti-entropy. If a delta breaks the byte bound, merges each channel's deltas with
    * `combine` where the channel has one; if the queue is still over half the bound, drops every
    * pending delta and marks their channels for a full-state resend at the next anti-entropy.
    */
   push(channel: GossipChannel<unknown>, delta: PendingDelta,
     lookup: (name: string) => GossipChannel<unknown> | undefined): PushResult {
     if (this.full.has(channel.name)) return { dropped: 0 }
+    if (delta.bytes.length > this.maxBytes * QUEUE_COMPACTED_FILL_FRACTION) {
+      this.requestFull(channel.name)
+      return { dropped: 0 }
+    }
     let list = this.deltas.get(channel.name)
     if (list === undefined) this.deltas.set(channel.name, (list = []))
     list.push(delta)

@@ -18,8 +18,8 @@
 // tombstone dropped, and it spreads as a delta. A parked record that stays unreachable is exactly
 // what the tombstone is for, and goes when the tombstone expires.
 
-import type { Clock } from './clock.js'
-import { DEFAULT_UNREACHABLE_GRACE_MS, TOPOLOGY_CHANNEL } from './constants.js'
+import type { Clock, TimerHandle } from './clock.js'
+import { DEFAULT_SELF_PUBLISH_DELAY_MS, DEFAULT_UNREACHABLE_GRACE_MS, TOPOLOGY_CHANNEL } from './constants.js'
 import { GossipError } from './errors.js'
 import type { DigestAnswer, GossipChannel } from './gossip-channel.js'
 import { buildLinkGraph, reachableFrom } from './link-graph.js'
@@ -42,10 +42,16 @@ export interface TopologyInit {
    * it, in milliseconds. Default `DEFAULT_UNREACHABLE_GRACE_MS` (60 000).
    */
   unreachableGraceMs?: number
+  /**
+   * How long after a change of the own record (`updateSelf`) it is published, in milliseconds;
+   * later changes within that time go out with it, as one version. 0 publishes every change at
+   * once. Default `DEFAULT_SELF_PUBLISH_DELAY_MS` (100).
+   */
+  selfPublishDelayMs?: number
 }
 
 export interface TopologyComponents {
-  /** Times unreachability for `gc`. */
+  /** Times unreachability for `gc` and the delayed publishing of the own record. */
   clock: Clock
   /**
    * Receives every change that starts here (`updateSelf`, a version bump over an old record of
@@ -91,6 +97,9 @@ export class Topology implements GossipChannel<TopologyState> {
   private readonly parked = new Map<string, PeerRecord>()
   private readonly selfId: string
   private readonly graceMs: number
+  private readonly publishDelayMs: number
+  /** The pending publish of the own record, if a change waits for it. */
+  private publishTimer: TimerHandle | null = null
   private reachabilityDirty = true
   /** Bumped at every change of the records; the digests below are of `digestRevision`. */
   private revision = 0
@@ -109,6 +118,10 @@ export class Topology implements GossipChannel<TopologyState> {
     this.graceMs = init.unreachableGraceMs ?? DEFAULT_UNREACHABLE_GRACE_MS
     if (!Number.isFinite(this.graceMs) || this.graceMs < 0) {
       throw new GossipError('ERR_BAD_ARGUMENT', `unreachableGraceMs must be a non-negative number, got ${this.graceMs}`)
+    }
+    this.publishDelayMs = init.selfPublishDelayMs ?? DEFAULT_SELF_PUBLISH_DELAY_MS
+    if (!Number.isFinite(this.publishDelayMs) || this.publishDelayMs < 0) {
+      throw new GossipError('ERR_BAD_ARGUMENT', `selfPublishDelayMs must be a non-negative number, got ${this.publishDelayMs}`)
     }
     this.selfId = self.id
     this.records.set(self.id, self)
@@ -216,6 +229,15 @@ export class Topology implements GossipChannel<TopologyState> {
     return out
   }
 
+  /** Two halves of a state or delta, by id order; null for a single record. */
+  split(data: TopologyState): [TopologyState, TopologyState] | null {
+    if (data.size < 2) return null
+    const ids = [...data.keys()].sort()
+    const half = ids.length >> 1
+    const part = (from: number, to: number): TopologyState => new Map(ids.slice(from, to).map((id) => [id, data.get(id)!]))
+    return [part(0, half), part(half, ids.length)]
+  }
+
   /** This peer's own record. */
   self(): PeerRecord {
     return this.records.get(this.selfId)!
@@ -223,7 +245,8 @@ export class Topology implements GossipChannel<TopologyState> {
 
   /**
    * Changes this peer's own record: the given fields, and `version` above every version of it
-   * seen so far. Publishes the new record and returns true, or returns false if nothing changed.
+   * seen so far. Publishes the new record (after `selfPublishDelayMs`, with any later change
+   * within it) and returns true, or returns false if nothing changed.
    * Throws `ERR_BAD_RECORD` (changing nothing) if the result breaks the record rules.
    */
   updateSelf(update: SelfUpdate): boolean {
@@ -240,10 +263,22 @@ export class Topology implements GossipChannel<TopologyState> {
     const back = new Map<string, PeerRecord>()
     this.unpark(back)
     this.changed(new Set([this.selfId, ...back.keys()]))
-    this.publishSelf()
+    if (this.publishDelayMs === 0) this.publishSelf()
+    else if (this.publishTimer === null) this.publishTimer = this.c.clock.setTimeout(() => this.publishSelf(), this.publishDelayMs)
     if (back.size > 0) this.c.publish(back)
     return true
   }
+
+  /** Whether a change of the own record waits for its delayed publish. */
+  get publishPending(): boolean {
+    return this.publishTimer !== null
+  }
+
+  /** Publishes the own record now if a change waits for it (e.g. before shutting down). */
+  flushSelf(): void {
+    if (this.publishTimer !== null) this.publishSelf()
+  }
+
 
   /** The record of `id`, if known. */
   get(id: string): PeerRecord | undefined {
@@ -322,7 +357,10 @@ export class Topology implements GossipChannel<TopologyState> {
     }
   }
 
+  /** Publishes the current own record; a pending delayed publish is served by it. */
   private publishSelf(): void {
+    if (this.publishTimer !== null) this.c.clock.clearTimeout(this.publishTimer)
+    this.publishTimer = null
     this.c.publish(new Map([[this.selfId, this.self()]]))
   }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  DEFAULT_UNREACHABLE_GRACE_MS, GossipError, TOPOLOGY_CHANNEL, createTopology, encodeTopology,
+  DEFAULT_SELF_PUBLISH_DELAY_MS, DEFAULT_UNREACHABLE_GRACE_MS, GossipError, TOPOLOGY_CHANNEL, createTopology, encodeTopology,
   type PeerRecord, type Topology, type TopologyState,
 } from '../src/index.js'
 import { ID_POOL, SELF, peerId, recordArb, stateArb } from './helpers/arbitraries.js'
@@ -11,7 +11,7 @@ const SELF_RESTART = '0123456789abcdef'
 
 function topology(clock = new VirtualClock()) {
   const published: TopologyState[] = []
-  const t = createTopology({ selfId: SELF, nickname: 'self', restartId: SELF_RESTART, udpPort: 6783 },
+  const t = createTopology({ selfId: SELF, nickname: 'self', restartId: SELF_RESTART, udpPort: 6783, selfPublishDelayMs: 0 },
     { clock, publish: (d) => published.push(d) })
   return { t, published, clock }
 }
@@ -106,6 +106,22 @@ describe('topology CRDT merge laws', () => {
     }), { numRuns: 300 })
   })
 
+  it('splits a state into two non-empty parts that together are the state, or not at all if it is one record', () => {
+    fc.assert(fc.property(stateArb(), (state) => {
+      const t = topology().t
+      const parts = t.split(state)
+      if (state.size < 2) {
+        expect(parts).toBeNull()
+        return
+      }
+      const [a, b] = parts!
+      expect(a.size).toBeGreaterThan(0)
+      expect(b.size).toBeGreaterThan(0)
+      expect(a.size + b.size).toBe(state.size)
+      expect(canon(t.combine(a, b))).toBe(canon(state))
+    }), { numRuns: 200 })
+  })
+
   it('keeps the higher version, and on a tie picks the same record everywhere and counts a conflict', () => {
     const a = ID_POOL[0]
     const older = record(a, 1)
@@ -141,6 +157,30 @@ describe('topology: the own record', () => {
     expect(t.self().version).toBe(1)
     expect(published.map((d) => [...d.values()].map((r) => r.version))).toEqual([[1]])
     expect(changes).toEqual([[SELF]])
+  })
+
+  it('by default publishes the changes of a short while as one version, none later than the delay', () => {
+    const clock = new VirtualClock()
+    const published: TopologyState[] = []
+    const t = createTopology({ selfId: SELF, nickname: 'self', restartId: SELF_RESTART, udpPort: 6783 },
+      { clock, publish: (d) => published.push(d) })
+    const versions = () => published.map((d) => [...d.values()].map((r) => r.version))
+    for (let i = 0; i < 5; i++) {
+      t.updateSelf({ udpPort: 7000 + i })
+      clock.advance(DEFAULT_SELF_PUBLISH_DELAY_MS / 10)
+    }
+    expect(t.self().version).toBe(5) // the record changes at once...
+    expect(published).toEqual([]) // ...and is published once, when the delay from the first change is up
+    clock.advance(DEFAULT_SELF_PUBLISH_DELAY_MS / 2)
+    expect(versions()).toEqual([[5]])
+    expect(published[0].get(SELF)?.udpPort).toBe(7004)
+    clock.advance(10 * DEFAULT_SELF_PUBLISH_DELAY_MS)
+    expect(published).toHaveLength(1) // nothing changed since
+    t.updateSelf({ udpPort: 8000 })
+    t.flushSelf() // at once, when asked
+    expect(versions()).toEqual([[5], [6]])
+    clock.advance(10 * DEFAULT_SELF_PUBLISH_DELAY_MS)
+    expect(published).toHaveLength(2)
   })
 
   it('rejects a bad update and keeps the record as it was', () => {

@@ -1,5 +1,5 @@
 import type { GossipEngine, RouteTable, Topology } from '@weft/gossip'
-import { createGossipEngine, createRouteTable, createTopology, TOPOLOGY_CHANNEL } from '@weft/gossip'
+import { createGossipEngine, createRouteTable, createTopology, reportedRtt, TOPOLOGY_CHANNEL } from '@weft/gossip'
 import type { Prng, SimHost, SimListener, SimStream, TimerHandle, VirtualClock } from '@weft/netsim'
 import {
   SIM_CONTROL_PORT, SIM_HEARTBEAT_INTERVAL_MS, SIM_IDLE_TIMEOUT_MS, SIM_REFRESH_INTERVAL_MS, SIM_RETRY_INITIAL_MS,
@@ -274,12 +274,13 @@ export class SimRouter {
 
   /** Mesh.publishSelf. */
   private publishSelf (): void {
+    const reported = new Map(this.topology.self().connections.map((c) => [c.peer, c.rttMs]))
     const connections = []
     for (const [peer, l] of this.byPeer) {
       if (l.state !== 'established' || l.udpEndpoint === null) continue
       connections.push({
         peer, address: l.udpEndpoint, outbound: l.direction === 'outbound', established: true,
-        rttMs: l.rttMs === null ? null : Math.round(l.rttMs),
+        rttMs: reportedRtt(reported.get(peer), l.rttMs),
       })
     }
     this.topology.updateSelf({ addresses: [...new Set(this.observed.values())].slice(0, 16), connections })

@@ -3,7 +3,7 @@ import type { Identity } from '@weft/crypto'
 import { shortId } from '@weft/crypto'
 import type { Datapath } from '@weft/datapath'
 import type { GossipEngine, PeerRecord, RouteTable, Topology } from '@weft/gossip'
-import { createGossipEngine, createRouteTable, createTopology } from '@weft/gossip'
+import { createGossipEngine, createRouteTable, createTopology, reportedRtt } from '@weft/gossip'
 import type { ControlMessage } from '@weft/wire'
 import type { Logger } from 'pino'
 import { OLD_SESSION_GRACE_MS, REKEY_AFTER_MS } from '../constants.js'
@@ -201,10 +201,11 @@ export class Mesh implements MeshHooks {
   }
 
   private publishSelf(): void {
+    const reported = new Map(this.topology.self().connections.map((c) => [c.peer, c.rttMs]))
     this.topology.updateSelf({
       addresses: this.c.connections.observedAddresses().slice(0, 16),
       connections: this.c.connections.neighbours().map((n) => ({
-        ...n, established: this.links.isUp(n.peer), rttMs: n.rttMs === null ? null : Math.round(n.rttMs),
+        ...n, established: this.links.isUp(n.peer), rttMs: reportedRtt(reported.get(n.peer), n.rttMs),
       })),
     })
     this.refreshRoutes()

@@ -15,11 +15,17 @@ import { MtuSearch } from './mtu-search.js'
 export interface ProbeDatapath {
   /** Largest Probe the data path builds (underlay MTU - 28). */
   readonly maxProbeSize: number
+  /** Largest relayed Probe (the inner datagram, maxProbeSize less a Relay's overhead). */
+  readonly maxRelayedProbeSize: number
   sessionStats(): ReadonlyArray<{ readonly peer: string; readonly relayed: boolean }>
-  sendProbe(peer: string, id: number, size: number): boolean
+  sendProbe(peer: string, id: number, size: number, relayed?: boolean): boolean
   onProbeAck(handler: ProbeAckHandler): void
   setPeerMtu(peer: string, mtu: number): number | undefined
   peerPathMtu(peer: string): number | undefined
+  setRelayedPeerMtu(peer: string, mtu: number): number | undefined
+  relayedPeerMtu(peer: string): number | undefined
+  /** The neighbour traffic to relayed `peer` goes to first, if any. */
+  nextHopOf(peer: string): string | undefined
 }
 
 export interface PathMtuProberInit {
@@ -53,6 +59,9 @@ export interface PathMtuProberComponents {
 /** What the prober knows of one neighbour's path, and the search under way. */
 interface PathEntry {
   readonly peer: string
+  /** Measured end to end through relays (the peer's traffic is relayed), first hop `via`. */
+  readonly relayed: boolean
+  readonly via: string | undefined
   state: PathMtuInfo['state']
   search: MtuSearch | undefined
   /** Ids of the probes sent for the current size: a late ack of an earlier one counts too. */
@@ -68,7 +77,9 @@ interface PathEntry {
 }
 
 /**
- * Path-MTU discovery on the underlay, per neighbour with a direct session (docs/WIRE.md §5). When
+ * Path-MTU discovery on the underlay, per peer we send to (docs/WIRE.md §5): to a neighbour on
+ * its direct session, to a peer whose traffic is relayed end to end through the relays (relayed
+ * Probes, measured again when its first hop changes; `setRelayedPeerMtu`). When
  * one appears, and every PMTU_REPROBE_INTERVAL_MS after, a binary search (`MtuSearch`) finds the
  * largest datagram that gets a ProbeAck, between PMTU_MIN_DATAGRAM_BYTES and the underlay MTU
  * - 28: per size, up to PMTU_PROBES_PER_STEP probes PMTU_PROBE_SPACING_MS apart until one is
@@ -130,31 +141,39 @@ export class PathMtuProber {
     this.c.datapath.onProbeAck(() => {})
   }
 
-  /** Path-MTU discovery of neighbour `peer`, with the MTU it set; undefined for peers not watched. */
-  pmtuFor(peer: string): (PathMtuInfo & { mtu: number | null }) | undefined {
+  /**
+   * Path-MTU discovery of `peer`, with the MTU it set: of its direct path, or with `relayed` of its
+   * path through relays; undefined for peers not watched that way.
+   */
+  pmtuFor(peer: string, relayed = false): (PathMtuInfo & { mtu: number | null }) | undefined {
     const e = this.entries.get(peer)
-    return e && { state: e.state, datagramBytes: e.datagramBytes, discoveredAt: e.discoveredAt, mtu: e.mtu }
+    return e && e.relayed === relayed ? { state: e.state, datagramBytes: e.datagramBytes, discoveredAt: e.discoveredAt, mtu: e.mtu } : undefined
   }
 
   /** Looks for neighbours that came or went, and starts the searches that are due. */
   readonly scan = (): void => {
     if (this.closed) return
     const now = this.clock.now()
-    const direct = new Set<string>()
-    for (const s of this.c.datapath.sessionStats()) if (!s.relayed) direct.add(s.peer)
+    const dp = this.c.datapath
+    // every peer we send to: directly, or through relays (a relay path whose first hop changed is new)
+    const paths = new Map<string, string | undefined>()
+    for (const s of dp.sessionStats()) paths.set(s.peer, s.relayed ? dp.nextHopOf(s.peer) ?? '' : undefined)
     for (const e of this.entries.values()) {
-      if (direct.has(e.peer)) continue
+      const via = paths.get(e.peer)
+      if (paths.has(e.peer) && (via !== undefined) === e.relayed && via === e.via) continue
       this.abandon(e)
       this.entries.delete(e.peer)
     }
-    for (const peer of direct) {
+    for (const [peer, via] of paths) {
+      const relayed = via !== undefined
+      if (relayed && via === '') continue // no route yet: nothing to probe through
       let e = this.entries.get(peer)
-      if (e !== undefined && e.search === undefined && this.c.datapath.peerPathMtu(peer) === undefined) {
+      if (e !== undefined && e.search === undefined && (relayed ? dp.relayedPeerMtu(peer) : dp.peerPathMtu(peer)) === undefined) {
         e = undefined // finished before, forgotten by the data path since: a new connection
       }
       if (e === undefined) {
         e = {
-          peer, state: 'probing', search: undefined, ids: new Set(), attempts: 0, timer: undefined,
+          peer, relayed, via, state: 'probing', search: undefined, ids: new Set(), attempts: 0, timer: undefined,
           datagramBytes: null, mtu: null, discoveredAt: null, nextSearchAt: now, failures: 0,
         }
         this.entries.set(peer, e)
@@ -166,7 +185,8 @@ export class PathMtuProber {
 
   private begin(e: PathEntry): void {
     e.state = 'probing'
-    e.search = new MtuSearch(this.min, this.max)
+    const max = e.relayed ? Math.min(this.max, this.c.datapath.maxRelayedProbeSize) : this.max
+    e.search = new MtuSearch(Math.min(this.min, max), max)
     this.step(e)
   }
 
@@ -187,8 +207,8 @@ export class PathMtuProber {
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1
     e.ids.add(id)
     e.attempts++
-    if (!this.c.datapath.sendProbe(e.peer, id, size)) {
-      // no direct session any more: the next scan forgets the peer, or measures it again
+    if (!this.c.datapath.sendProbe(e.peer, id, size, e.relayed)) {
+      // no such session any more: the next scan forgets the peer, or measures it again
       this.abandon(e)
       e.state = 'failed'
       e.nextSearchAt = this.clock.now() + this.retryMs
@@ -228,7 +248,7 @@ export class PathMtuProber {
       e.state = 'failed'
       e.nextSearchAt = now + this.retryMs
       // marks the peer as measured in the data path (a new connection then shows as forgotten)
-      if (this.c.datapath.peerPathMtu(e.peer) === undefined) this.c.datapath.setPeerMtu(e.peer, this.init.mtu)
+      if (this.measured(e) === undefined) this.setMtu(e, this.init.mtu)
       const log = { peer: short, mtu: e.mtu ?? this.init.mtu, reason: 'no probe answered' }
       if (e.failures === 1) this.c.logger?.warn(log, 'path mtu probing failed: keeping the mtu')
       else this.c.logger?.debug(log, 'path mtu probing failed: keeping the mtu')
@@ -236,13 +256,21 @@ export class PathMtuProber {
     }
     const before = e.mtu
     const mtu = Math.min(this.init.mtu, search.largestAcked - PATH_OVERHEAD_BYTES)
-    e.mtu = this.c.datapath.setPeerMtu(e.peer, mtu) ?? mtu
+    e.mtu = this.setMtu(e, mtu) ?? mtu
     e.state = 'done'
     e.failures = 0
     e.datagramBytes = search.largestAcked
     e.discoveredAt = now
     e.nextSearchAt = now + this.reprobeMs
-    if (e.mtu !== before) this.c.logger?.info({ peer: short, mtu: e.mtu }, 'path mtu discovered')
+    if (e.mtu !== before) this.c.logger?.info({ peer: short, mtu: e.mtu, relayed: e.relayed }, 'path mtu discovered')
+  }
+
+  private measured(e: PathEntry): number | undefined {
+    return e.relayed ? this.c.datapath.relayedPeerMtu(e.peer) : this.c.datapath.peerPathMtu(e.peer)
+  }
+
+  private setMtu(e: PathEntry, mtu: number): number | undefined {
+    return e.relayed ? this.c.datapath.setRelayedPeerMtu(e.peer, mtu) : this.c.datapath.setPeerMtu(e.peer, mtu)
   }
 
   /** Stops `e`'s search, if any, without a result. */

@@ -21,6 +21,10 @@ interface Sent { peer: string; id: number; size: number; at: number }
 
 class FakeDatapath implements ProbeDatapath {
   readonly maxProbeSize = 1472
+  readonly maxRelayedProbeSize = 1472 - 65
+  /** First hop of each relayed peer. */
+  readonly via = new Map<string, string>()
+  readonly relayedMtus = new Map<string, number>()
   /** Largest datagram each peer's path carries; peers with a direct session. */
   readonly paths = new Map<string, number>()
   readonly relayed = new Set<string>()
@@ -35,9 +39,10 @@ class FakeDatapath implements ProbeDatapath {
     return [...this.paths.keys()].map((peer) => ({ peer, relayed: this.relayed.has(peer) }))
   }
 
-  sendProbe(peer: string, id: number, size: number): boolean {
+  sendProbe(peer: string, id: number, size: number, relayed = false): boolean {
     const limit = this.paths.get(peer)
-    if (limit === undefined) return false
+    if (limit === undefined || relayed !== this.relayed.has(peer)) return false
+    if (size > (relayed ? this.maxRelayedProbeSize : this.maxProbeSize)) return false
     const p = { peer, id, size, at: this.clock.now() }
     this.sent.push(p)
     if (size <= limit && !this.lose(p)) this.clock.setTimeout(() => this.handler(peer, id, size), RTT_MS)
@@ -62,6 +67,19 @@ class FakeDatapath implements ProbeDatapath {
     return this.mtus.get(peer)
   }
 
+  setRelayedPeerMtu(peer: string, mtu: number): number | undefined {
+    this.relayedMtus.set(peer, mtu)
+    return this.relayed.has(peer) ? Math.min(mtu, MTU) : undefined
+  }
+
+  relayedPeerMtu(peer: string): number | undefined {
+    return this.relayedMtus.get(peer)
+  }
+
+  nextHopOf(peer: string): string | undefined {
+    return this.relayed.has(peer) ? this.via.get(peer) : undefined
+  }
+
   removePeer(peer: string): void {
     this.paths.delete(peer)
     this.mtus.delete(peer)
@@ -82,6 +100,13 @@ function untilSettled(clock: VirtualClock, prober: PathMtuProber, peer = PEER, m
   const end = clock.now() + maxMs
   clock.advance(1)
   while (clock.now() < end && prober.pmtuFor(peer)?.state !== 'done' && prober.pmtuFor(peer)?.state !== 'failed') clock.advance(10)
+}
+
+/** `untilSettled` for a relayed peer's search. */
+function untilRelayedSettled(clock: VirtualClock, prober: PathMtuProber, maxMs = 60_000): void {
+  const end = clock.now() + maxMs
+  clock.advance(1)
+  while (clock.now() < end && !['done', 'failed'].includes(prober.pmtuFor(PEER, true)?.state ?? '')) clock.advance(10)
 }
 
 describe('PathMtuProber', () => {
@@ -218,12 +243,31 @@ describe('PathMtuProber', () => {
     expect(prober.pmtuFor(PEER)).toMatchObject({ state: 'done', datagramBytes: 700 })
   })
 
-  it('leaves peers reached through a relay alone', () => {
-    const { clock, dp, prober } = setup(1472)
+  it('measures a peer reached through relays end to end, and again when its first hop changes', () => {
+    const { clock, dp, prober } = setup(900)
     dp.relayed.add(PEER)
     clock.advance(PMTU_SCAN_INTERVAL_MS * 3)
-    expect(dp.sent).toEqual([])
-    expect(prober.pmtuFor(PEER)).toBeUndefined()
+    expect(dp.sent).toEqual([]) // no route yet: nothing to probe through
+    dp.via.set(PEER, 'c'.repeat(64))
+    untilRelayedSettled(clock, prober)
+    expect(prober.pmtuFor(PEER)).toBeUndefined() // not a direct path
+    expect(prober.pmtuFor(PEER, true)).toMatchObject({ state: 'done', datagramBytes: 900, mtu: 900 - 48 })
+    expect(dp.relayedMtus.get(PEER)).toBe(900 - 48)
+    expect(dp.mtus.has(PEER)).toBe(false)
+    expect(Math.max(...dp.sent.map((p) => p.size))).toBe(1472 - 65) // the search starts at the largest relayed probe
+    // another relay: measured afresh
+    dp.via.set(PEER, 'd'.repeat(64))
+    dp.paths.set(PEER, 700)
+    clock.advance(PMTU_SCAN_INTERVAL_MS)
+    expect(prober.pmtuFor(PEER, true)!.state).toBe('probing')
+    untilRelayedSettled(clock, prober)
+    expect(dp.relayedMtus.get(PEER)).toBe(700 - 48)
+    // traffic back on the direct path: its own search
+    dp.relayed.delete(PEER)
+    clock.advance(PMTU_SCAN_INTERVAL_MS)
+    expect(prober.pmtuFor(PEER, true)).toBeUndefined()
+    untilSettled(clock, prober)
+    expect(dp.mtus.get(PEER)).toBe(700 - 48)
   })
 
   it('stops every timer on close', () => {

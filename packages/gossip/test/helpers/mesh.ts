@@ -4,6 +4,7 @@
 import {
   createGossipEngine, createTopology, encodeTopology, TOPOLOGY_CHANNEL, type GossipEngine, type Topology,
 } from '../../src/index.js'
+import { MAX_GOSSIP_PAYLOAD_BYTES } from '@weft/wire'
 import { VirtualClock, randomHex, seededRandom } from './virtual-clock.js'
 
 export interface MeshNode {
@@ -25,6 +26,8 @@ export interface MeshOptions {
   seed: number
   maxQueueBytesPerNeighbour?: number
   antiEntropyIntervalMs?: number
+  /** Passed to every topology; default the topology's (a short delay). */
+  selfPublishDelayMs?: number
   /** Register the topology without its digest methods: full-state anti-entropy, as before digests. */
   fullStateOnly?: boolean
 }
@@ -38,6 +41,8 @@ export class Mesh {
   /** Messages and bytes handed to the transport, by channel name. */
   readonly byChannel = new Map<string, { messages: number, bytes: number }>()
   inFlight = 0
+  /** Largest payload handed to the transport. */
+  largestPayload = 0
   /** Return false to drop a message. */
   intercept: ((m: MeshMessage) => boolean) | null = null
   private readonly links = new Map<string, Set<string>>()
@@ -95,10 +100,10 @@ export class Mesh {
     return this.nodes.get(id)!
   }
 
-  /** No message in flight and nothing queued anywhere. */
+  /** No message in flight, nothing queued anywhere and no own record waiting to be published. */
   quiet(): boolean {
     if (this.inFlight > 0) return false
-    for (const n of this.nodes.values()) if (n.engine.stats().queued > 0) return false
+    for (const n of this.nodes.values()) if (n.engine.stats().queued > 0 || n.topology.publishPending) return false
     return true
   }
 
@@ -129,19 +134,24 @@ export class Mesh {
       random: this.random,
       send: (to, channel, payload) => this.send({ from: id, to, channel, payload }, incarnation),
     })
-    node.topology = createTopology({ selfId: id, nickname: `n${id.slice(0, 6)}`, restartId, udpPort: 6783 },
+    node.topology = createTopology({
+      selfId: id, nickname: `n${id.slice(0, 6)}`, restartId, udpPort: 6783, selfPublishDelayMs: this.options.selfPublishDelayMs,
+    },
       { clock: this.clock, publish: (delta) => node.engine.publish(TOPOLOGY_CHANNEL, delta) })
     const t = node.topology
     node.engine.registerChannel(this.options.fullStateOnly === true
       ? {
           name: t.name, encode: (d) => t.encode(d), decode: (b) => t.decode(b), full: () => t.full(),
-          merge: (d, from) => t.merge(d, from), combine: (a, b) => t.combine(a, b),
+          merge: (d, from) => t.merge(d, from), combine: (a, b) => t.combine(a, b), split: (d) => t.split(d),
         }
       : t)
     return node
   }
 
   private send(m: MeshMessage, fromIncarnation: number): void {
+    // as the router's control connection: a payload over one frame cannot be sent
+    if (m.payload.length > MAX_GOSSIP_PAYLOAD_BYTES) throw new Error(`payload of ${m.payload.length} bytes is over the frame limit`)
+    this.largestPayload = Math.max(this.largestPayload, m.payload.length)
     this.messages++
     const counted = this.byChannel.get(m.channel) ?? { messages: 0, bytes: 0 }
     counted.messages++
