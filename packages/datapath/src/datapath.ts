@@ -1,4 +1,4 @@
-import type { TapDevice } from '@weft/tap'
+import type { FastPath, FastPathCounters, TapDevice } from '@weft/tap'
 import type { Bind, Endpoint } from '@weft/udp'
 import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, PacketKind, macToString, writeDataHeader } from '@weft/wire'
 import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
@@ -6,6 +6,7 @@ import type { ControlPacketHandler, TrafficCounters } from './datapath-core.js'
 import { DatapathCore } from './datapath-core.js'
 import type { DatapathRoutes } from './datapath-routes.js'
 import { DatapathError } from './errors.js'
+import { FastPublisher, NATIVE_SESSION_PARTS } from './fast-publisher.js'
 import { Inside } from './inside.js'
 import { Outside } from './outside.js'
 import { PathProbes } from './path-probes.js'
@@ -36,6 +37,12 @@ export interface DatapathComponents {
   bind: Bind
   /** Clock in ms (default Date.now). */
   now?: () => number
+  /**
+   * The native fast path (@weft/tap `openFastPath`) when `bind` is its `FastBind` and `tap` a
+   * NativeTap attached to it: sessions then get the addon's ciphers and replay windows, and the
+   * data path publishes its sessions and MACs to it. Default: none, everything in JS.
+   */
+  fast?: FastPath
 }
 
 export interface SessionStats {
@@ -70,6 +77,7 @@ export class Datapath {
   private readonly inside: Inside
   private readonly outside: Outside
   private readonly probes: PathProbes
+  private readonly publisher: FastPublisher | undefined
   /** Path MTUs the control path measured, by neighbour (`setPeerMtu`), until `removePeer`. */
   private readonly pathMtus = new Map<string, number>()
   private readonly control = Buffer.alloc(2048)
@@ -96,8 +104,42 @@ export class Datapath {
     this.inside = new Inside(this.core, this.sender, init.mtu)
     this.probes = new PathProbes(this.core, this.sender)
     this.outside = new Outside(this.core, this.sender, this.probes)
-    components.tap.onBatch(this.inside.onBatch)
-    components.bind.onDatagram(this.outside.onDatagram)
+    const fast = components.fast
+    if (fast === undefined) {
+      components.tap.onBatch(this.inside.onBatch)
+      components.bind.onDatagram(this.outside.onDatagram)
+      return
+    }
+    const publisher = new FastPublisher(this.core, fast)
+    this.publisher = publisher
+    components.tap.onBatch((batch) => {
+      this.inside.onBatch(batch)
+      publisher.sync()
+    })
+    components.bind.onDatagram((data, from) => {
+      this.outside.onDatagram(data, from)
+      publisher.sync()
+    })
+    fast.onPlain((localIndex, slab, offset, length) => {
+      const s = this.core.table.byIndex.get(localIndex)
+      if (s === undefined) return
+      this.catchUp(s)
+      this.outside.deliverBundle(s.peer, slab, offset, length)
+      publisher.sync()
+    })
+  }
+
+  /** What the native fast path counted, or undefined without one. */
+  fastPathCounters(): FastPathCounters | undefined {
+    return this.publisher?.fast.counters()
+  }
+
+  /** Brings `lastReceivedAt` up to date with what the fast path received on `s` since last time. */
+  private catchUp(s: PeerSession): void {
+    const received = s.fastStats[2]
+    if (received === s.fastReceivedSeen) return
+    s.fastReceivedSeen = received
+    s.lastReceivedAt = Math.max(s.lastReceivedAt, this.core.now())
   }
 
   /**
@@ -150,11 +192,13 @@ export class Datapath {
     this.core.routes = routes
     this.core.routed = true
     this.core.reindex()
+    this.publisher?.sync()
   }
 
   /** Retires one session (e.g. the old one after a rekey). */
   removeSession(localIndex: number): void {
     this.core.table = this.core.table.withoutSession(localIndex)
+    this.publisher?.sync()
   }
 
   /** Removes every session of `peer` and forgets the MACs learnt from it. */
@@ -162,6 +206,7 @@ export class Datapath {
     this.core.table = this.core.table.withoutPeer(peer)
     this.pathMtus.delete(peer)
     this.core.macs.forgetOwner(peer)
+    this.publisher?.sync()
   }
 
   /** Our index of the session used to send to `peer`, if any. */
@@ -214,12 +259,13 @@ export class Datapath {
   /** The UDP endpoint and packets sent of one session, by our index (direct sessions only). */
   directSessionInfo(localIndex: number): { endpoint: Endpoint; packetsSent: number } | undefined {
     const s = this.core.table.byIndex.get(localIndex)
-    return s && s.relayedTo === undefined ? { endpoint: s.endpoint, packetsSent: s.packetsSent } : undefined
+    return s && s.relayedTo === undefined ? { endpoint: s.endpoint, packetsSent: s.packetsSent + s.fastStats[0] } : undefined
   }
 
   /** When the newest direct session with `peer` was created and last heard from (ms), if any. */
   directLiveness(peer: string): { createdAt: number; lastReceivedAt: number } | undefined {
     const s = this.directSession(peer)
+    if (s) this.catchUp(s)
     return s && { createdAt: s.createdAt, lastReceivedAt: s.lastReceivedAt }
   }
 
@@ -263,6 +309,7 @@ export class Datapath {
     }
     this.pathMtus.set(peer, mtu)
     for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo === undefined) s.limitPath(mtu)
+    this.publisher?.sync()
     return this.core.newestDirect(peer)?.mtu
   }
 
@@ -273,19 +320,23 @@ export class Datapath {
 
   /** Forgets MACs not seen for a while; the control path calls this periodically. */
   expireMacs(maxAgeMs?: number): number {
-    return this.core.macs.expire(this.core.now(), maxAgeMs)
+    this.publisher?.refreshMacs(this.core.now())
+    const n = this.core.macs.expire(this.core.now(), maxAgeMs)
+    this.publisher?.sync()
+    return n
   }
 
   sessionStats(): SessionStats[] {
+    for (const s of this.core.table.byPeer.values()) this.catchUp(s)
     return [...this.core.table.byPeer.values()].map((s) => ({
       peer: s.peer,
       localIndex: s.localIndex,
       endpoint: s.endpoint,
       mtu: s.mtu,
-      packetsSent: s.packetsSent,
-      bytesSent: s.bytesSent,
-      packetsReceived: s.packetsReceived,
-      bytesReceived: s.bytesReceived,
+      packetsSent: s.packetsSent + s.fastStats[0],
+      bytesSent: s.bytesSent + s.fastStats[1],
+      packetsReceived: s.packetsReceived + s.fastStats[2],
+      bytesReceived: s.bytesReceived + s.fastStats[3],
       lastReceivedAt: s.lastReceivedAt,
       relayed: s.relayed,
       relayedPackets: s.relayedPackets,
@@ -325,11 +376,13 @@ export class Datapath {
       createdAt: this.core.now(),
       generation: ++this.generation,
       relayedTo,
+      parts: this.publisher === undefined ? undefined : NATIVE_SESSION_PARTS,
     })
     const pathMtu = relayedTo === undefined ? this.pathMtus.get(peer) : undefined
     if (pathMtu !== undefined) s.limitPath(pathMtu)
     this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
     this.core.reindex()
+    this.publisher?.sync()
     return s
   }
 
