@@ -348,8 +348,18 @@ export class Datapath {
     return this.core.traffic
   }
 
+  /** Drops by reason, the fast path's included (it counts replays, forgeries, bad bundles itself). */
   drops(): Record<string, number> {
-    return this.core.drops.toJSON()
+    const out = this.core.drops.toJSON()
+    const c = this.fastPathCounters()
+    if (c !== undefined) {
+      out.replay += c.replay
+      out.bad_tag += c.badTag
+      out.bad_bundle += c.badBundle
+      out.counter_exhausted += c.counterExhausted
+      out.tap_write += c.tapDrops
+    }
+    return out
   }
 
   macEntries(): Array<{ mac: string; owner: string; seenAt: number }> {

@@ -102,6 +102,7 @@ describe('fast path between two namespaces', () => {
     expect(cb?.framesIn).toBeGreaterThan(10)
     expect(ca?.framesOut).toBeGreaterThan(10)
     expect((ca?.badTag ?? 1) + (cb?.badTag ?? 1) + (ca?.replay ?? 1) + (cb?.replay ?? 1)).toBe(0)
+    expect(a.dp.drops().bad_tag + b.dp.drops().bad_tag).toBe(0)
     // what the fast path carried shows in the session counters the control path reads
     expect(a.dp.sessionStats()[0].packetsSent).toBeGreaterThanOrEqual(a.dp.fastPathCounters()?.datagramsSent ?? Infinity)
   })
