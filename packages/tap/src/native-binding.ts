@@ -21,7 +21,7 @@ export interface TapHandle {
   attachFastPath(fastPath: FastPathHandle | null): void
 }
 
-/** One session as `FastPathHandle.publish` takes it (src/native/fast-publish.cc). */
+/** One session as `FastPathHandle.publish` takes it (src/native/fast-path-control.cc). */
 export interface FastSessionEntry {
   localIndex: number
   remoteIndex: number

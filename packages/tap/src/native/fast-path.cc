@@ -10,8 +10,8 @@
  *                    datagram slab[offset, +length) from addresses[i]:ports[i]; kind 1 = the
  *                    plaintext bundle slab[offset, +length) of session indexes[i], already
  *                    authenticated and recorded (JS delivers it and learns its MACs).
- *   publish(sessions, macs)  swaps in a new table (fast-publish.cc).
- *   send(buf, offset, length, address, port) -> bool: one sendto, for JS's own datagrams.
+ *   publish(sessions, macs)  swaps in a new table (fast-path-control.cc).
+ *   send(buf, offset, length, address, port) -> bool: one sendto for JS (fast-path-control.cc).
  *   takeSeen() -> Float64Array of the MACs the fast path used since the last call.
  *   close(), ref(), unref().
  */
@@ -428,32 +428,6 @@ Napi::Value FastPath::Start(const Napi::CallbackInfo& info) {
   }
   if (!ref_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
   return env.Undefined();
-}
-
-// send(buf, offset, length, address, port) -> bool; never throws.
-Napi::Value FastPath::Send(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  uint32_t off = 0, len = 0, port = 0;
-  if (fd_ < 0 || info.Length() < 5 || !info[0].IsBuffer() || !info[3].IsString() || !ToU32(info[1], 0xffffffffu, &off) ||
-      !ToU32(info[2], 65535, &len) || !ToU32(info[4], 65535, &port)) {
-    return Napi::Boolean::New(env, false);
-  }
-  Napi::Buffer<uint8_t> buf = info[0].As<Napi::Buffer<uint8_t>>();
-  if (off > buf.Length() || len > buf.Length() - off) return Napi::Boolean::New(env, false);
-  char address[INET_ADDRSTRLEN] = {};
-  size_t copied = 0;
-  if (napi_get_value_string_utf8(env, info[3], address, sizeof address, &copied) != napi_ok) {
-    return Napi::Boolean::New(env, false);
-  }
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, address, &to.sin_addr) != 1) return Napi::Boolean::New(env, false);
-  ssize_t n;
-  do {
-    n = ::sendto(fd_, buf.Data() + off, len, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-  } while (n < 0 && errno == EINTR);
-  return Napi::Boolean::New(env, n == static_cast<ssize_t>(len));
 }
 
 Napi::Value FastPath::Close(const Napi::CallbackInfo& info) {

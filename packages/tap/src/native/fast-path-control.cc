@@ -1,7 +1,7 @@
 /**
  * FastPath's control surface: publish(sessions, macs) swaps in a whole new table; takeSeen()
  * reports the MACs the fast path used (JS refreshes their age, so they do not expire while only
- * the fast path carries their traffic).
+ * the fast path carries their traffic); send() is JS's own datagrams through the same socket.
  *
  *   sessions: Array of { localIndex, remoteIndex, peer (1..2^31), sending (bool), address
  *             (IPv4 literal), port, mtu, bundleCapacity, sender, receiver (NativeDataCipher),
@@ -14,7 +14,9 @@
  * it is replaced.
  */
 #include <arpa/inet.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <string>
 
@@ -28,6 +30,14 @@ namespace {
 
 constexpr uint32_t kOverheadBytes = 32;  // header + tag
 constexpr double kMaxMac = 281474976710655.0;
+
+bool ArgU32(const Napi::Value& v, uint32_t max, uint32_t* out) {
+  if (!v.IsNumber()) return false;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= max) || d != static_cast<double>(static_cast<uint32_t>(d))) return false;
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
 
 bool Uint(const Napi::Object& o, const char* key, double max, uint32_t* out) {
   Napi::Value v = o.Get(key);
@@ -127,6 +137,32 @@ Napi::Value FastPath::Publish(const Napi::CallbackInfo& info) {
   tx_used_ = 0;  // never holds frames between batches; this only keeps it so
   table_ = std::move(next);
   return env.Undefined();
+}
+
+// send(buf, offset, length, address, port) -> bool; never throws.
+Napi::Value FastPath::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t off = 0, len = 0, port = 0;
+  if (fd_ < 0 || info.Length() < 5 || !info[0].IsBuffer() || !info[3].IsString() || !ArgU32(info[1], 0xffffffffu, &off) ||
+      !ArgU32(info[2], 65535, &len) || !ArgU32(info[4], 65535, &port)) {
+    return Napi::Boolean::New(env, false);
+  }
+  Napi::Buffer<uint8_t> buf = info[0].As<Napi::Buffer<uint8_t>>();
+  if (off > buf.Length() || len > buf.Length() - off) return Napi::Boolean::New(env, false);
+  char address[INET_ADDRSTRLEN] = {};
+  size_t copied = 0;
+  if (napi_get_value_string_utf8(env, info[3], address, sizeof address, &copied) != napi_ok) {
+    return Napi::Boolean::New(env, false);
+  }
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, address, &to.sin_addr) != 1) return Napi::Boolean::New(env, false);
+  ssize_t n;
+  do {
+    n = ::sendto(fd_, buf.Data() + off, len, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  } while (n < 0 && errno == EINTR);
+  return Napi::Boolean::New(env, n == static_cast<ssize_t>(len));
 }
 
 Napi::Value FastPath::TakeSeen(const Napi::CallbackInfo& info) {
