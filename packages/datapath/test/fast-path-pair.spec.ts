@@ -48,11 +48,12 @@ async function side(address: string, fastPath: boolean): Promise<Side> {
   return s as Side
 }
 
-function connect(a: Side, b: Side): void {
+/** Sessions A:ia <-> B:ib; B's only receives until A's first datagram on it when `rekey` (a rekey's answering side). */
+function connect(a: Side, b: Side, ia = 11, ib = 22, rekey = false): void {
   const ab = randomBytes(32)
   const ba = randomBytes(32)
-  a.dp.addSession('B', { localIndex: 11, remoteIndex: 22, sendKey: ab, receiveKey: ba }, { address: '127.0.0.1', port: b.bind.port })
-  b.dp.addSession('A', { localIndex: 22, remoteIndex: 11, sendKey: ba, receiveKey: ab }, { address: '127.0.0.1', port: a.bind.port })
+  a.dp.addSession('B', { localIndex: ia, remoteIndex: ib, sendKey: ab, receiveKey: ba }, { address: '127.0.0.1', port: b.bind.port })
+  b.dp.addSession('A', { localIndex: ib, remoteIndex: ia, sendKey: ba, receiveKey: ab }, { address: '127.0.0.1', port: a.bind.port }, 1400, !rekey)
 }
 
 function inNs(ns: TestNetns, ...cmd: string[]): Promise<{ stdout: string }> {
@@ -105,6 +106,26 @@ describe('fast path between two namespaces', () => {
     expect(a.dp.drops().bad_tag + b.dp.drops().bad_tag).toBe(0)
     // what the fast path carried shows in the session counters the control path reads
     expect(a.dp.sessionStats()[0].packetsSent).toBeGreaterThanOrEqual(a.dp.fastPathCounters()?.datagramsSent ?? Infinity)
+  })
+
+  it('follows a rekey: the new sessions take over natively once promoted, the old ones go', async () => {
+    const a = await side('10.77.0.1', true)
+    const b = await side('10.77.0.2', true)
+    connect(a, b)
+    await exercise(a, b)
+    connect(a, b, 12, 23, true)
+    const ping = await inNs(a.ns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '10.77.0.2')
+    expect(ping.stdout).toMatch(/3 received/)
+    expect(b.dp.sendingIndex('A')).toBe(23) // promoted by A's first datagram on it
+    a.dp.removeSession(11)
+    b.dp.removeSession(22)
+    const before = { a: a.dp.fastPathCounters(), b: b.dp.fastPathCounters() }
+    await exercise(a, b)
+    expect((b.dp.fastPathCounters()?.framesOut ?? 0) - (before.b?.framesOut ?? 0)).toBeGreaterThan(2000)
+    expect((a.dp.fastPathCounters()?.framesOut ?? 0) - (before.a?.framesOut ?? 0)).toBeGreaterThan(10)
+    const [sa] = a.dp.sessionStats()
+    expect(sa.localIndex).toBe(12)
+    expect(sa.packetsReceived).toBeGreaterThan(10)
   })
 
   it('fast path on one end, JS on the other: same wire, both ways', async () => {
