@@ -28,4 +28,4 @@ LIBUBSAN="$(g++ -print-file-name=libubsan.so)"
 cd "$ROOT"
 LD_PRELOAD="$LIBASAN $LIBUBSAN" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   npx vitest run --project unit test/unit/native-data-cipher.spec.ts test/unit/native-replay-window.spec.ts test/unit/native-fast-path.spec.ts \
-  packages/datapath/test/fast-path-pair.spec.ts "$@"
+  packages/datapath/test/fast-publisher.spec.ts packages/datapath/test/fast-path-pair.spec.ts "$@"
