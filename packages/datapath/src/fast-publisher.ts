@@ -1,9 +1,9 @@
 import type { FastPath, FastSessionEntry } from '@weft/tap'
 import { createNativeDataCipher, createNativeReplayWindow } from '@weft/tap'
+import type { Endpoint } from '@weft/udp'
 import type { DatapathCore } from './datapath-core.js'
 import type { ForwardingTable } from './forwarding-table.js'
 import { LOCAL } from './mac-table.js'
-import type { Endpoint } from '@weft/udp'
 import type { PeerSession, SessionParts } from './peer-session.js'
 
 /** Sessions made for the fast path: the addon's ciphers and replay window, shared with it. */

@@ -118,7 +118,7 @@ class FastPath : public Napi::ObjectWrap<FastPath> {
 
   static void OnPoll(uv_poll_t* poll, int status, int events);
   void OnReadable();
-  // 3: handles datagram i of the rx batch; true when it goes up to JS (entry filled).
+  // 3: handles datagram i of the rx batch: delivered, dropped (counted) or an up entry.
   void HandleDatagram(uint32_t i);
   bool ValidBundle(const uint8_t* p, uint32_t len, int32_t peer, bool* learn) const;
   void DeliverBundle(const uint8_t* p, uint32_t len);

@@ -8,7 +8,7 @@
  * Reading, once `start(callback)` was called:
  *   1. A uv_poll_t watches the non-blocking fd (level-triggered).
  *   2. On UV_READABLE, OnReadable() reads one frame per slot until batchSize frames, EAGAIN or
- *      an error, filling lengths[i] (offsets[i] = i * slotSize never change).
+ *      an error, filling lengths[i] (offsets[i] = i * slotSize, unless a fast path is attached).
  *   3. It calls callback(count) once per batch, in a handle scope, as a MakeCallback (so
  *      microtasks run after it). A full batch leaves the fd readable: the next loop turn reads on.
  * Ownership: JS borrows the slab and the arrays until the callback returns; the next batch
@@ -17,6 +17,11 @@
  * Writing: write(buf, offset, length) is one non-blocking write(2). It returns false, and
  * counts a drop, on EAGAIN/ENOBUFS, any other error, bad arguments or a closed device. It never
  * throws.
+ *
+ * attachFastPath(fastPath | null): each batch read is offered to the native fast path
+ * (fast-path.h) first; the frames it takes never reach JS, the rest are named by offsets[] and
+ * lengths[] as usual (offsets no longer i * slotSize then). The fast path writes what it receives
+ * to this TAP's fd.
  *
  * close() stops the poll, closes the fd (the kernel deletes the TAP) and drops the callback. It
  * is idempotent and safe inside the callback (the read loop is over by then).
