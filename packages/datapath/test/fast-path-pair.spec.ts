@@ -31,13 +31,13 @@ interface Side {
 
 const sides: Side[] = []
 
-async function side(address: string, fastPath: boolean): Promise<Side> {
+async function side(address: string, fastPath: boolean, rekeyAfter = REKEY_AFTER_PACKETS): Promise<Side> {
   const ns = new TestNetns().create()
   const s: Partial<Side> = { ns }
   sides.push(s as Side)
   s.tap = openTap({ name: 'wf0', netns: ns.path })
   if (fastPath) {
-    s.fast = openFastPath({ port: 0, address: '127.0.0.1', rekeyAfter: REKEY_AFTER_PACKETS })
+    s.fast = openFastPath({ port: 0, address: '127.0.0.1', rekeyAfter })
     s.bind = new FastBind(s.fast, false)
     s.tap.attachFastPath(s.fast)
   } else {
@@ -126,6 +126,18 @@ describe('fast path between two namespaces', () => {
     const [sa] = a.dp.sessionStats()
     expect(sa.localIndex).toBe(12)
     expect(sa.packetsReceived).toBeGreaterThan(10)
+  })
+
+  it('stops sealing at the rekey limit and counts what it could not send', async () => {
+    const a = await side('10.77.0.1', true, 10n)
+    const b = await side('10.77.0.2', true)
+    connect(a, b)
+    const ping = await inNs(a.ns, 'ping', '-c', '20', '-i', '0.05', '-W', '1', '10.77.0.2').catch((e: { stdout: string }) => e)
+    const received = Number(/(\d+) received/.exec(ping.stdout)?.[1])
+    expect(received).toBeGreaterThan(0)
+    expect(received).toBeLessThan(10)  // ARP and the first pings used up A's 10 counters
+    expect(a.dp.fastPathCounters()?.counterExhausted).toBeGreaterThan(0)
+    expect(a.dp.drops().counter_exhausted).toBe(a.dp.fastPathCounters()?.counterExhausted)
   })
 
   it('fast path on one end, JS on the other: same wire, both ways', async () => {
