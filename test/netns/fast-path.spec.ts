@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Lab, LabHost } from '@weft/testing'
 import { createLab } from '@weft/testing'
-import { container, inContainer, launch, waitEstablished, waitPing } from './support.js'
+import { container, inContainer, launch, metric, waitEstablished, waitPing } from './support.js'
 
 const BYTES = 2 * 1024 * 1024
 const sink = (ip: string) => `const s = require('net').createServer((c) => { let n = 0; c.on('data', (d) => { n += d.length });
@@ -29,13 +29,6 @@ async function transfer(a: LabHost, from: string, b: LabHost, to: string, toIp: 
     if ((await inContainer(a, from, process.execPath, ['-e', source(toIp)])).code === 0) break
   }
   return Number((await received).stdout)
-}
-
-/** One `weft_fast_path_*` figure from h's Prometheus endpoint (0 when absent). */
-async function metric(h: LabHost, name: string): Promise<number> {
-  const r = await h.exec(process.execPath, ['-e', "fetch('http://127.0.0.1:6784/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"])
-  const line = r.stdout.split('\n').find((l) => l.startsWith(`${name} `))
-  return line === undefined ? 0 : Number(line.split(' ')[1])
 }
 
 describe.sequential('fast path on one router, JS on the other', () => {
