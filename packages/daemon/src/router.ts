@@ -80,7 +80,9 @@ export class Router implements RouterApi {
     for (const cidr of this.store.listExposed()) await exposeOnBridge(cfg.bridge, cidr)
 
     // The fast path owns the UDP socket and JS sends through it: same port, same wire.
-    const fast = cfg.fastPath ? openFastPath({ port: cfg.port, rekeyAfter: REKEY_AFTER_PACKETS, dontFragment: true }) : undefined
+    // WEFT_FAST_PATH_GSO=1: experimental UDP GSO on the fast path's sends (docs/PERFORMANCE.md)
+    const gso = process.env.WEFT_FAST_PATH_GSO === '1'
+    const fast = cfg.fastPath ? openFastPath({ port: cfg.port, rekeyAfter: REKEY_AFTER_PACKETS, dontFragment: true, gso }) : undefined
     this.bind = fast ? new FastBind(fast, true) : await openUdpBind({ port: cfg.port, address: '0.0.0.0', dontFragment: true })
     if (this.bind.dontFragmentProblem) this.logger.warn({ reason: this.bind.dontFragmentProblem }, 'cannot set DF on the data socket: datagrams may be fragmented')
     if (fast) this.tap.attachFastPath(fast)

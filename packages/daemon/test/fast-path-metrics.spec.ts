@@ -5,7 +5,7 @@ import { registerFastPathMetrics } from '../src/fast-path-metrics.js'
 
 const counters: FastPathCounters = {
   framesIn: 11, datagramsSent: 9, bytesSent: 9000, sendDrops: 1, datagramsIn: 8, bytesIn: 8000, framesOut: 12, tapDrops: 2,
-  upRaw: 5, upPlain: 3, replay: 4, badTag: 6, badBundle: 7, counterExhausted: 0, recvErrors: 0,
+  upRaw: 5, upPlain: 3, replay: 4, badTag: 6, badBundle: 7, counterExhausted: 0, recvErrors: 0, gsoSends: 0,
 }
 
 describe('fast path metrics', () => {

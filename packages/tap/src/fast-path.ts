@@ -14,6 +14,11 @@ export interface FastPathInit {
   rekeyAfter: bigint
   /** DF on every datagram, never fragmented here (IP_PMTUDISC_PROBE). Default false. */
   dontFragment?: boolean
+  /**
+   * Send runs of datagrams to one endpoint as one UDP GSO message (UDP_SEGMENT, Linux 4.18+).
+   * Same datagrams on the wire. Default false (docs/PERFORMANCE.md "UDP GSO").
+   */
+  gso?: boolean
 }
 
 /** A datagram the fast path did not handle, for JS (`data` is a fresh copy, owned by the handler). */
@@ -40,11 +45,14 @@ export interface FastPathCounters {
   badBundle: number
   counterExhausted: number
   recvErrors: number
+  /** UDP GSO messages sent (`gso`), each carrying 2 or more of `datagramsSent`. */
+  gsoSends: number
 }
 
 const COUNTER_NAMES: ReadonlyArray<keyof FastPathCounters> = [
   'framesIn', 'datagramsSent', 'bytesSent', 'sendDrops', 'datagramsIn', 'bytesIn', 'framesOut', 'tapDrops',
   'upRaw', 'upPlain', 'replay', 'badTag', 'badBundle', 'counterExhausted', 'recvErrors',
+  'gsoSends',
 ]
 
 /**
@@ -135,7 +143,7 @@ export function openFastPath(init: FastPathInit): FastPath {
   const { FastPath: Handle } = loadTapBinding()
   const address = init.address ?? '0.0.0.0'
   try {
-    return new FastPath(new Handle(address, init.port, init.batchSize ?? 32, init.datagramBudget ?? 65_535, init.rekeyAfter, init.dontFragment === true))
+    return new FastPath(new Handle(address, init.port, init.batchSize ?? 32, init.datagramBudget ?? 65_535, init.rekeyAfter, init.dontFragment === true, init.gso === true))
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause)
     throw new TapError('ERR_FAST_PATH_BIND', `cannot open the fast path's UDP socket ${address}:${init.port} (${detail}); is another weft router running?`, { cause })

@@ -84,7 +84,7 @@ export interface NativeReplayWindowHandle {
 
 export interface TapBinding {
   /** Throws an Error with `code` (errno name) when the socket cannot be opened or bound. */
-  FastPath: new (address: string, port: number, batchSize: number, datagramBudget: number, rekeyAfter: bigint, dontFragment: boolean) => FastPathHandle
+  FastPath: new (address: string, port: number, batchSize: number, datagramBudget: number, rekeyAfter: bigint, dontFragment: boolean, gso?: boolean) => FastPathHandle
   NativeReplayWindow: new () => NativeReplayWindowHandle
   /** Throws a TypeError unless `key` is a 32-byte Uint8Array. */
   NativeDataCipher: new (key: Uint8Array) => NativeDataCipherHandle

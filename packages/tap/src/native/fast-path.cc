@@ -1,8 +1,8 @@
 /**
  * FastPath's loops (see fast-path.h for the stages). JS surface:
  *
- *   new FastPath(address, port, batchSize, datagramBudget, rekeyAfter: bigint, dontFragment)
- *     binds the UDP socket (IPv4) and allocates everything: properties `port`, `slab` (the rx
+ *   new FastPath(address, port, batchSize, datagramBudget, rekeyAfter: bigint, dontFragment, gso?)
+ *     binds the UDP socket (IPv4) and allocates everything (`gso`: see fast-path-send.cc): properties `port`, `slab` (the rx
  *     batch), `up` = { kinds, offsets, lengths, indexes, addresses, ports } (Uint32Arrays,
  *     batchSize entries) and `counters` (Float64Array, FastCounter order). Throws an Error with
  *     `code`/`errno`/`syscall` when the socket cannot be opened or bound.
@@ -93,6 +93,13 @@ FastPath::FastPath(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FastPath>(
         .ThrowAsJavaScriptException();
     return;
   }
+  if (info.Length() > 6 && !info[6].IsUndefined()) {
+    if (!info[6].IsBoolean()) {
+      Napi::TypeError::New(env, "FastPath: gso must be a boolean").ThrowAsJavaScriptException();
+      return;
+    }
+    gso_ = info[6].As<Napi::Boolean>().Value();
+  }
   rekey_after_ = info[4].As<Napi::BigInt>().Uint64Value(&lossless);
   std::string address = info[0].As<Napi::String>().Utf8Value();
   sockaddr_in sa{};
@@ -149,6 +156,9 @@ FastPath::FastPath(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FastPath>(
   tx_msgs_.assign(batch_, mmsghdr{});
   tx_iov_.assign(batch_, iovec{});
   tx_addr_.assign(batch_, sockaddr_in{});
+  tx_gso_msgs_.assign(batch_, mmsghdr{});
+  tx_gso_segs_.assign(batch_, 0);
+  tx_gso_cmsg_.assign(size_t{batch_} * kGsoCmsgBytes, 0);
   rx_msgs_.assign(batch_, mmsghdr{});
   rx_iov_.assign(batch_, iovec{});
   rx_addr_.assign(batch_, sockaddr_in{});
@@ -246,23 +256,7 @@ void FastPath::FlushTx() {
     n++;
   }
   tx_used_ = 0;
-  uint32_t done = 0;
-  while (done < n) {
-    int r = ::sendmmsg(fd_, tx_msgs_.data() + done, n - done, 0);
-    if (r > 0) {
-      for (int k = 0; k < r; k++) counters_[kFcBytesSent] += tx_iov_[done + k].iov_len;
-      counters_[kFcDatagramsSent] += r;
-      done += r;
-    } else if (r < 0 && errno == EINTR) {
-      continue;
-    } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
-      counters_[kFcSendDrops] += n - done;
-      break;
-    } else {
-      counters_[kFcSendDrops] += 1;  // this one datagram failed (e.g. no route): skip it
-      done++;
-    }
-  }
+  SendTx(n);
 }
 
 // 3. OnReadable

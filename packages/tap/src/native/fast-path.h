@@ -90,6 +90,7 @@ enum FastCounter {
   kFcBadBundle,         // dropped: malformed bundle
   kFcCounterExhausted,  // dropped: session used up its counters (rekey due)
   kFcRecvErrors,
+  kFcGsoSends,          // UDP GSO messages sent (each carrying 2+ datagrams)
   kFcCount
 };
 
@@ -106,6 +107,8 @@ class FastPath : public Napi::ObjectWrap<FastPath> {
   void SetTapFd(int fd) { tap_fd_ = fd; }
   bool OnTapFrame(uint8_t* frame, uint32_t len);
   void FlushTx();
+  // Space for one UDP_SEGMENT control message (fast-path-send.cc).
+  static constexpr size_t kGsoCmsgBytes = CMSG_SPACE(sizeof(uint16_t));
 
  private:
   Napi::Value Publish(const Napi::CallbackInfo& info);
@@ -124,6 +127,9 @@ class FastPath : public Napi::ObjectWrap<FastPath> {
   void DeliverBundle(const uint8_t* p, uint32_t len);
   void Up(uint32_t kind, uint32_t offset, uint32_t length, uint32_t index, const sockaddr_in& from);
   void SealSlot(uint32_t slot);
+  // 2b: sends tx_msgs_[0, n) (fast-path-send.cc), coalesced by UDP GSO when gso_.
+  void SendTx(uint32_t n);
+  uint32_t CoalesceGso(uint32_t n);
   void ClosePoll();
   void Shutdown();
   static void OnEnvCleanup(void* arg);
@@ -142,6 +148,10 @@ class FastPath : public Napi::ObjectWrap<FastPath> {
   std::vector<iovec> tx_iov_;
   std::vector<sockaddr_in> tx_addr_;
   uint32_t tx_used_ = 0;
+  bool gso_ = false;                  // send runs to one endpoint as one UDP_SEGMENT message
+  std::vector<mmsghdr> tx_gso_msgs_;  // the coalesced messages
+  std::vector<uint32_t> tx_gso_segs_; // datagrams in each
+  std::vector<uint8_t> tx_gso_cmsg_;  // kGsoCmsgBytes each
   // rx
   uint8_t* rx_slab_ = nullptr;  // the "slab" property (JS reads what goes up from it)
   uint32_t rx_slot_bytes_ = 0;
