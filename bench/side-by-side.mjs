@@ -13,9 +13,9 @@
  * An anchor whose binary is missing is skipped (and said so).
  *
  * weft runs twice: with its native fast path (the default) and with `--no-fast-path` (every
- * packet in JavaScript).
+ * packet in JavaScript); `weft-gso` is the fast path with UDP GSO on its sends (WEFT_FAST_PATH_GSO=1).
  *
- * usage: node bench/side-by-side.mjs [--runs N] [--seconds N] [--only weft,weft-js,tinc,wireguard-go,nebula]
+ * usage: node bench/side-by-side.mjs [--runs N] [--seconds N] [--only weft,weft-gso,weft-js,tinc,wireguard-go,nebula]
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -37,6 +37,7 @@ const SECRET = 'benchmark secret 123'
 
 const SYSTEMS = [
   { name: 'weft (fast path)', weft: true, bin: 'iperf3', start: (lab) => startWeftPair(lab, { secret: SECRET }) },
+  { name: 'weft (fast path, UDP GSO)', key: 'weft-gso', weft: true, bin: 'iperf3', start: (lab) => startWeftPair(lab, { secret: SECRET, env: { WEFT_FAST_PATH_GSO: '1' } }) },
   { name: 'weft (JS path)', key: 'weft-js', weft: true, bin: 'iperf3', start: (lab) => startWeftPair(lab, { secret: SECRET, launchArgs: ['--no-fast-path'] }) },
   { name: 'tinc 1.0 (switch)', key: 'tinc', bin: 'tincd', start: startTinc },
   { name: 'wireguard-go', key: 'wireguard-go', bin: 'wireguard-go', start: startWireguardGo },
