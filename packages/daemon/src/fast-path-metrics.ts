@@ -21,6 +21,7 @@ export function registerFastPathMetrics(registry: Registry, counters: () => Fast
   one('weft_fast_path_frames_in_total', 'TAP frames the fast path sealed and sent', (c) => c.framesIn)
   one('weft_fast_path_frames_out_total', 'Frames the fast path wrote to the TAP', (c) => c.framesOut)
   one('weft_fast_path_datagrams_sent_total', 'Datagrams the fast path sent', (c) => c.datagramsSent)
+  one('weft_fast_path_gso_sends_total', 'UDP GSO messages sent (WEFT_FAST_PATH_GSO=1), each of 2+ datagrams', (c) => c.gsoSends)
   one('weft_fast_path_datagrams_received_total', 'Data datagrams the fast path opened', (c) => c.datagramsIn)
   new Counter({
     name: 'weft_fast_path_up_total', help: 'Datagrams handed up to the JS data path, raw or opened (MAC learning)', labelNames: ['kind'], registers,
