@@ -12,7 +12,10 @@
  *   apt-get install -y tinc wireguard-go wireguard-tools nebula
  * An anchor whose binary is missing is skipped (and said so).
  *
- * usage: node bench/side-by-side.mjs [--runs N] [--seconds N] [--only weft,tinc,wireguard-go,nebula]
+ * weft runs twice: with its native fast path (the default) and with `--no-fast-path` (every
+ * packet in JavaScript); `weft-gso` is the fast path with UDP GSO on its sends (WEFT_FAST_PATH_GSO=1).
+ *
+ * usage: node bench/side-by-side.mjs [--runs N] [--seconds N] [--only weft,weft-gso,weft-js,tinc,wireguard-go,nebula]
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -33,7 +36,9 @@ const SECONDS = Number(values.seconds)
 const SECRET = 'benchmark secret 123'
 
 const SYSTEMS = [
-  { name: 'weft', weft: true, bin: 'iperf3', start: (lab) => startWeftPair(lab, { secret: SECRET }) },
+  { name: 'weft (fast path)', weft: true, bin: 'iperf3', start: (lab) => startWeftPair(lab, { secret: SECRET }) },
+  { name: 'weft (fast path, UDP GSO)', key: 'weft-gso', weft: true, bin: 'iperf3', start: (lab) => startWeftPair(lab, { secret: SECRET, env: { WEFT_FAST_PATH_GSO: '1' } }) },
+  { name: 'weft (JS path)', key: 'weft-js', weft: true, bin: 'iperf3', start: (lab) => startWeftPair(lab, { secret: SECRET, launchArgs: ['--no-fast-path'] }) },
   { name: 'tinc 1.0 (switch)', key: 'tinc', bin: 'tincd', start: startTinc },
   { name: 'wireguard-go', key: 'wireguard-go', bin: 'wireguard-go', start: startWireguardGo },
   { name: 'nebula', key: 'nebula', bin: 'nebula', start: startNebula },

@@ -81,10 +81,10 @@ export async function measureOverlay({ client, server, target, pids, seconds, un
 }
 
 /** Launches two weft routers and one container on each; returns what measureOverlay needs. */
-export async function startWeftPair(lab, { secret, launchArgs = [] }) {
+export async function startWeftPair(lab, { secret, launchArgs = [], env: extraEnv = {} }) {
   const { waitFor } = await import('../../packages/testing/dist/index.js')
   const [h1, h2] = lab.hosts()
-  const env = { WEFT_PASSWORD: secret }
+  const env = { WEFT_PASSWORD: secret, ...extraEnv }
   await h1.weft(['launch', '--nickname', 'h1', ...launchArgs], { env })
   await h2.weft(['launch', '--nickname', 'h2', ...launchArgs, h1.address], { env })
   await h1.weft(['run', 'c1', '--ip', '10.44.0.1/16', '-d', '--', 'sleep', 'infinity'])

@@ -45,3 +45,10 @@ export async function ping(h: LabHost, netns: string, ip: string, count = 1): Pr
 export async function waitPing(h: LabHost, netns: string, ip: string, timeoutMs = 10_000): Promise<void> {
   await waitFor(async () => (await ping(h, netns, ip)) || undefined, { timeoutMs, intervalMs: 200, what: `${netns} on ${h.name} to reach ${ip}` })
 }
+
+/** One figure from h's Prometheus endpoint, e.g. `weft_dropped_packets_total{reason="replay"}` (0 when absent). */
+export async function metric(h: LabHost, name: string): Promise<number> {
+  const r = await h.exec(process.execPath, ['-e', "fetch('http://127.0.0.1:6784/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"])
+  const line = r.stdout.split('\n').find((l) => l.startsWith(`${name} `))
+  return line === undefined ? 0 : Number(line.split(' ')[1])
+}

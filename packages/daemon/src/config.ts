@@ -39,6 +39,8 @@ export interface RouterConfig {
   readonly swarm: SwarmConfig | null
   /** IP address management (`--ipalloc-*`). */
   readonly ipam: IpamConfig
+  /** Carry established unicast traffic in the native fast path (`--no-fast-path`: all in JS). */
+  readonly fastPath: boolean
 }
 
 export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
@@ -56,6 +58,8 @@ export const LAUNCH_USAGE = `usage: weft launch [PEER...] [options]
   --conn-limit N         most connections to other routers at once (default ${DEFAULT_CONNECTION_LIMIT})
   --no-discovery         only dial the peers given here and by 'weft connect', not the
                          ones learnt from other peers
+  --no-fast-path         carry every packet in JavaScript, not established unicast
+                         traffic in the native fast path (same wire either way)
 ${DNS_LAUNCH_USAGE}
 ${SWARM_USAGE}
 ${IPAM_USAGE}
@@ -116,6 +120,7 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
         'log-level': { type: 'string' },
         foreground: { type: 'boolean' },
         'no-discovery': { type: 'boolean' },
+        'no-fast-path': { type: 'boolean' },
         'conn-limit': { type: 'string' },
         ...DNS_LAUNCH_OPTIONS,
         swarm: { type: 'boolean' },
@@ -160,5 +165,6 @@ export function parseLaunchArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     dns: parseDnsFlags(v),
     swarm: parseSwarmFlags(v.swarm, v['swarm-bootstrap']),
     ipam: parseIpamFlags(v, parsed.positionals.length),
+    fastPath: !(v['no-fast-path'] ?? false),
   })
 }

@@ -9,13 +9,13 @@ import type {
 import { SOCKET_NAME } from '@weft/api'
 import type { Identity } from '@weft/crypto'
 import { deriveNetworkKey, generateIdentity, generateSecret, identityFromSecretKey, shortId } from '@weft/crypto'
-import { Datapath } from '@weft/datapath'
+import { Datapath, REKEY_AFTER_PACKETS } from '@weft/datapath'
 import type { Store } from '@weft/store'
 import { openStore } from '@weft/store'
 import type { NativeTap } from '@weft/tap'
-import { openTap } from '@weft/tap'
+import { openFastPath, openTap } from '@weft/tap'
 import type { UdpBind } from '@weft/udp'
-import { openUdpBind } from '@weft/udp'
+import { FastBind, openUdpBind } from '@weft/udp'
 import type { Logger } from 'pino'
 import { ApiServer } from './api-server.js'
 import type { RouterApi } from './api-server.js'
@@ -24,6 +24,7 @@ import { CONTAINER_SWEEP_INTERVAL_MS, HOUSEKEEPING_INTERVAL_MS, PID_FILE, WEFT_V
 import { ContainerManager } from './containers.js'
 import { DnsService } from './dns/dns-service.js'
 import { registerDnsMetrics } from './dns/dns-metrics.js'
+import { registerFastPathMetrics } from './fast-path-metrics.js'
 import { ConnectionManager, ENCRYPTION } from './control/connection-manager.js'
 import { attachToBridge, deleteLink, ensureBridge, exposeOnBridge, hideOnBridge, parseCidr, setMtu, setUp } from './host/index.js'
 import { IpamService } from './ipam/ipam-service.js'
@@ -43,7 +44,7 @@ export class Router implements RouterApi {
   private store!: Store
   private identity!: Identity
   private tap!: NativeTap
-  private bind!: UdpBind
+  private bind!: UdpBind | FastBind
   private datapath!: Datapath
   private conns!: ConnectionManager
   private swarm: SwarmSource | null = null
@@ -78,10 +79,15 @@ export class Router implements RouterApi {
     await setUp(cfg.tap)
     for (const cidr of this.store.listExposed()) await exposeOnBridge(cfg.bridge, cidr)
 
-    this.bind = await openUdpBind({ port: cfg.port, address: '0.0.0.0', dontFragment: true })
+    // The fast path owns the UDP socket and JS sends through it: same port, same wire.
+    // WEFT_FAST_PATH_GSO=1: experimental UDP GSO on the fast path's sends (docs/PERFORMANCE.md)
+    const gso = process.env.WEFT_FAST_PATH_GSO === '1'
+    const fast = cfg.fastPath ? openFastPath({ port: cfg.port, rekeyAfter: REKEY_AFTER_PACKETS, dontFragment: true, gso }) : undefined
+    this.bind = fast ? new FastBind(fast, true) : await openUdpBind({ port: cfg.port, address: '0.0.0.0', dontFragment: true })
     if (this.bind.dontFragmentProblem) this.logger.warn({ reason: this.bind.dontFragmentProblem }, 'cannot set DF on the data socket: datagrams may be fragmented')
+    if (fast) this.tap.attachFastPath(fast)
     const selfId = this.identity.publicKey.toString('hex')
-    this.datapath = new Datapath({ mtu: cfg.mtu, underlayMtu: cfg.underlayMtu, selfId }, { tap: this.tap, bind: this.bind })
+    this.datapath = new Datapath({ mtu: cfg.mtu, underlayMtu: cfg.underlayMtu, selfId }, { tap: this.tap, bind: this.bind, fast })
     this.pmtu = createPathMtuProber({ mtu: cfg.mtu }, { datapath: this.datapath, logger: this.logger })
     this.metrics = new Metrics(() => this.status())
     this.conns = new ConnectionManager(
@@ -106,6 +112,7 @@ export class Router implements RouterApi {
     )
     this.dns = new DnsService({ selfId, nickname: cfg.nickname, bridge: cfg.bridge, config: cfg.dns }, { gossip: this.mesh.gossip, topology: this.mesh.topology, store: this.store, logger: this.logger })
     this.dns.restore()
+    registerFastPathMetrics(this.metrics.registry, () => this.datapath.fastPathCounters())
     registerDnsMetrics(this.metrics.registry, () => ({ server: this.dns.serverStats(), names: this.dns.names.stats() }))
     this.ipam = new IpamService({ config: cfg.ipam, selfId, nickname: cfg.nickname }, {
       store: this.store, gossip: this.mesh.gossip, logger: this.logger, reach: (p) => this.mesh.reach(p), knownPeers: () => this.mesh.knownPeers(),

@@ -10,7 +10,8 @@ const env = { WEFT_HOME: '/tmp/weft-test-home' }
 describe('parseLaunchArgs', () => {
   it('applies every default and freezes the result', () => {
     const c = parseLaunchArgs([], env)
-    expect(c).toMatchObject({ home: '/tmp/weft-test-home', port: 6783, mtu: 1376, underlayMtu: 1500, bridge: 'weft', tap: 'weft-tap', peers: [], secrets: [], foreground: false, netnsPrefix: 'weft-' })
+    expect(c).toMatchObject({ home: '/tmp/weft-test-home', port: 6783, mtu: 1376, underlayMtu: 1500, bridge: 'weft', tap: 'weft-tap', peers: [], secrets: [], foreground: false, netnsPrefix: 'weft-', fastPath: true })
+    expect(parseLaunchArgs(['--no-fast-path'], env).fastPath).toBe(false)
     expect(c.metrics).toEqual({ host: '127.0.0.1', port: 6784 })
     expect(Object.isFrozen(c)).toBe(true)
     expect(Object.isFrozen(c.peers)).toBe(true)

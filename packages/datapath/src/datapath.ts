@@ -1,4 +1,4 @@
-import type { TapDevice } from '@weft/tap'
+import type { FastPath, FastPathCounters, TapDevice } from '@weft/tap'
 import type { Bind, Endpoint } from '@weft/udp'
 import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, PacketKind, macToString, writeDataHeader } from '@weft/wire'
 import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, HOP_HEADER_BYTES, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
@@ -7,6 +7,7 @@ import { DatapathCore } from './datapath-core.js'
 import type { DatapathRoutes } from './datapath-routes.js'
 import { DatapathError } from './errors.js'
 import { HOP_OVERHEAD_BYTES } from './hop-header.js'
+import { FastPublisher, NATIVE_SESSION_PARTS } from './fast-publisher.js'
 import { Inside } from './inside.js'
 import { Outside } from './outside.js'
 import { PathProbes } from './path-probes.js'
@@ -37,6 +38,12 @@ export interface DatapathComponents {
   bind: Bind
   /** Clock in ms (default Date.now). */
   now?: () => number
+  /**
+   * The native fast path (@weft/tap `openFastPath`) when `bind` is its `FastBind` and `tap` a
+   * NativeTap attached to it: sessions then get the addon's ciphers and replay windows, and the
+   * data path publishes its sessions and MACs to it. Default: none, everything in JS.
+   */
+  fast?: FastPath
 }
 
 export interface SessionStats {
@@ -71,6 +78,7 @@ export class Datapath {
   private readonly inside: Inside
   private readonly outside: Outside
   private readonly probes: PathProbes
+  private readonly publisher: FastPublisher | undefined
   /** Path MTUs the control path measured, by neighbour (`setPeerMtu`), until `removePeer`. */
   private readonly pathMtus = new Map<string, number>()
   /** Path MTUs measured end to end over a relay, by peer (`setRelayedPeerMtu`), until `removePeer`. */
@@ -99,8 +107,42 @@ export class Datapath {
     this.inside = new Inside(this.core, this.sender, init.mtu)
     this.probes = new PathProbes(this.core, this.sender)
     this.outside = new Outside(this.core, this.sender, this.probes)
-    components.tap.onBatch(this.inside.onBatch)
-    components.bind.onDatagram(this.outside.onDatagram)
+    const fast = components.fast
+    if (fast === undefined) {
+      components.tap.onBatch(this.inside.onBatch)
+      components.bind.onDatagram(this.outside.onDatagram)
+      return
+    }
+    const publisher = new FastPublisher(this.core, fast)
+    this.publisher = publisher
+    components.tap.onBatch((batch) => {
+      this.inside.onBatch(batch)
+      publisher.sync()
+    })
+    components.bind.onDatagram((data, from) => {
+      this.outside.onDatagram(data, from)
+      publisher.sync()
+    })
+    fast.onPlain((localIndex, slab, offset, length) => {
+      const s = this.core.table.byIndex.get(localIndex)
+      if (s === undefined) return
+      this.catchUp(s)
+      this.outside.deliverBundle(s.peer, slab, offset, length)
+      publisher.sync()
+    })
+  }
+
+  /** What the native fast path counted, or undefined without one. */
+  fastPathCounters(): FastPathCounters | undefined {
+    return this.publisher?.fast.counters()
+  }
+
+  /** Brings `lastReceivedAt` up to date with what the fast path received on `s` since last time. */
+  private catchUp(s: PeerSession): void {
+    const received = s.fastStats[2]
+    if (received === s.fastReceivedSeen) return
+    s.fastReceivedSeen = received
+    s.lastReceivedAt = Math.max(s.lastReceivedAt, this.core.now())
   }
 
   /**
@@ -154,11 +196,13 @@ export class Datapath {
     this.core.routed = true
     this.core.reindex()
     this.fitPaths()
+    this.publisher?.sync()
   }
 
   /** Retires one session (e.g. the old one after a rekey). */
   removeSession(localIndex: number): void {
     this.core.table = this.core.table.withoutSession(localIndex)
+    this.publisher?.sync()
   }
 
   /** Removes every session of `peer` and forgets the MACs learnt from it. */
@@ -168,6 +212,7 @@ export class Datapath {
     this.relayedPathMtus.delete(peer)
     this.core.macs.forgetOwner(peer)
     this.fitPaths()
+    this.publisher?.sync()
   }
 
   /** Our index of the session used to send to `peer`, if any. */
@@ -220,12 +265,13 @@ export class Datapath {
   /** The UDP endpoint and packets sent of one session, by our index (direct sessions only). */
   directSessionInfo(localIndex: number): { endpoint: Endpoint; packetsSent: number } | undefined {
     const s = this.core.table.byIndex.get(localIndex)
-    return s && s.relayedTo === undefined ? { endpoint: s.endpoint, packetsSent: s.packetsSent } : undefined
+    return s && s.relayedTo === undefined ? { endpoint: s.endpoint, packetsSent: s.packetsSent + s.fastStats[0] } : undefined
   }
 
   /** When the newest direct session with `peer` was created and last heard from (ms), if any. */
   directLiveness(peer: string): { createdAt: number; lastReceivedAt: number } | undefined {
     const s = this.directSession(peer)
+    if (s) this.catchUp(s)
     return s && { createdAt: s.createdAt, lastReceivedAt: s.lastReceivedAt }
   }
 
@@ -282,6 +328,7 @@ export class Datapath {
     this.pathMtus.set(peer, mtu)
     for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo === undefined) s.limitPath(mtu)
     this.fitPaths()
+    this.publisher?.sync()
     return this.core.newestDirect(peer)?.mtu
   }
 
@@ -339,19 +386,23 @@ export class Datapath {
 
   /** Forgets MACs not seen for a while; the control path calls this periodically. */
   expireMacs(maxAgeMs?: number): number {
-    return this.core.macs.expire(this.core.now(), maxAgeMs)
+    this.publisher?.refreshMacs(this.core.now())
+    const n = this.core.macs.expire(this.core.now(), maxAgeMs)
+    this.publisher?.sync()
+    return n
   }
 
   sessionStats(): SessionStats[] {
+    for (const s of this.core.table.byPeer.values()) this.catchUp(s)
     return [...this.core.table.byPeer.values()].map((s) => ({
       peer: s.peer,
       localIndex: s.localIndex,
       endpoint: s.endpoint,
       mtu: s.mtu,
-      packetsSent: s.packetsSent,
-      bytesSent: s.bytesSent,
-      packetsReceived: s.packetsReceived,
-      bytesReceived: s.bytesReceived,
+      packetsSent: s.packetsSent + s.fastStats[0],
+      bytesSent: s.bytesSent + s.fastStats[1],
+      packetsReceived: s.packetsReceived + s.fastStats[2],
+      bytesReceived: s.bytesReceived + s.fastStats[3],
       lastReceivedAt: s.lastReceivedAt,
       relayed: s.relayed,
       relayedPackets: s.relayedPackets,
@@ -363,8 +414,18 @@ export class Datapath {
     return this.core.traffic
   }
 
+  /** Drops by reason, the fast path's included (it counts replays, forgeries, bad bundles itself). */
   drops(): Record<string, number> {
-    return this.core.drops.toJSON()
+    const out = this.core.drops.toJSON()
+    const c = this.fastPathCounters()
+    if (c !== undefined) {
+      out.replay += c.replay
+      out.bad_tag += c.badTag
+      out.bad_bundle += c.badBundle
+      out.counter_exhausted += c.counterExhausted
+      out.tap_write += c.tapDrops
+    }
+    return out
   }
 
   macEntries(): Array<{ mac: string; owner: string; seenAt: number }> {
@@ -391,12 +452,14 @@ export class Datapath {
       createdAt: this.core.now(),
       generation: ++this.generation,
       relayedTo,
+      parts: this.publisher === undefined ? undefined : NATIVE_SESSION_PARTS,
     })
     const pathMtu = relayedTo === undefined ? this.pathMtus.get(peer) : undefined
     if (pathMtu !== undefined) s.limitPath(pathMtu)
     this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
     this.core.reindex()
     this.fitPaths()
+    this.publisher?.sync()
     return s
   }
 

@@ -10,15 +10,31 @@ export const LOCAL = ''
 export class MacTable {
   private readonly owners = new Map<number, string>()
   private readonly seen = new Map<number, number>()
+  /** Bumped whenever a MAC is added, changes owner or goes: the fast path republishes then. */
+  version = 0
 
   constructor(private readonly limit = MAC_TABLE_LIMIT) {}
 
   /** Records `mac` as owned by `owner`; false when the table is full and the MAC is new. */
   learn(mac: number, owner: string, now: number): boolean {
     if (!this.owners.has(mac) && this.owners.size >= this.limit) return false
-    if (this.owners.get(mac) !== owner) this.owners.set(mac, owner)
+    if (this.owners.get(mac) !== owner) {
+      this.owners.set(mac, owner)
+      this.version++
+    }
     this.seen.set(mac, now)
     return true
+  }
+
+  /** Marks a known MAC as seen at `now` (traffic the native fast path carried); false if unknown. */
+  touch(mac: number, now: number): boolean {
+    if (!this.seen.has(mac)) return false
+    this.seen.set(mac, now)
+    return true
+  }
+
+  forEach(fn: (owner: string, mac: number) => void): void {
+    this.owners.forEach(fn)
   }
 
   lookup(mac: number): string | undefined {
@@ -35,6 +51,7 @@ export class MacTable {
         n++
       }
     }
+    if (n > 0) this.version++
     return n
   }
 
@@ -48,6 +65,7 @@ export class MacTable {
         n++
       }
     }
+    if (n > 0) this.version++
     return n
   }
 

@@ -192,6 +192,13 @@ export class Outside {
     this.sender.fanOut(to, from.peer, data, plainLen, true)
   }
 
+  /** Step 6 for a bundle the native fast path opened and recorded (it carries MACs to learn). */
+  deliverBundle(owner: string, buf: Buffer, off: number, len: number): void {
+    this.core.traffic.datagramsReceived++
+    this.core.traffic.bytesReceived += len
+    this.deliver(owner, buf, off, len)
+  }
+
   // 6. deliver
   private deliver(owner: string, buf: Buffer, off: number, len: number): void {
     this.owner = owner

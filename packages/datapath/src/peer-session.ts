@@ -14,6 +14,33 @@ export interface SessionKeys {
   receiveKey: Uint8Array
 }
 
+/** The data AEAD of one direction: @weft/crypto's DataCipher or the addon's, same calls and bytes. */
+export interface SessionCipher {
+  seal(buf: Uint8Array, msgOffset: number, msgLength: number, ad: Uint8Array, adOffset: number, adLength: number, counter: bigint): number
+  open(buf: Uint8Array, ctOffset: number, ctLength: number, ad: Uint8Array, adOffset: number, adLength: number, counter: bigint): number
+}
+
+/** A replay window: @weft/crypto's ReplayWindow or the addon's. */
+export interface SessionReplay {
+  check(counter: bigint): boolean
+  accept(counter: bigint): boolean
+}
+
+/**
+ * Makes a session's ciphers and replay window. The default builds the JS ones; the fast path
+ * (fast-publisher.ts) builds native ones, so that it can seal, open and record with the very
+ * objects JS uses for the same session.
+ */
+export interface SessionParts {
+  cipher(key: Uint8Array): SessionCipher
+  replay(): SessionReplay
+}
+
+export const JS_SESSION_PARTS: SessionParts = {
+  cipher: (key) => new DataCipher(key),
+  replay: () => new ReplayWindow(),
+}
+
 /** The endpoint a relayed session reports: it has none of its own (its datagrams take routes). */
 export const RELAYED_ENDPOINT: Endpoint = Object.freeze({ address: '', port: 0 })
 
@@ -32,6 +59,8 @@ export interface PeerSessionInit extends SessionKeys {
    * datagrams through the next hop, which costs HOP_OVERHEAD_BYTES of the budget.
    */
   relayedTo?: Buffer
+  /** Where the ciphers and the replay window come from (default JS_SESSION_PARTS). */
+  parts?: SessionParts
 }
 
 /**
@@ -63,11 +92,15 @@ export class PeerSession {
   /** `mtu` and `bundleCapacity` as installed, the most `limitPath` gives back. */
   readonly installedMtu: number
   readonly installedBundleCapacity: number
-  readonly sender: DataCipher
-  readonly receiver: DataCipher
-  readonly replay = new ReplayWindow()
-  /** Next counter to send. */
-  sendCounter = 0n
+  readonly sender: SessionCipher
+  readonly receiver: SessionCipher
+  readonly replay: SessionReplay
+  /** [0]: the next counter to send; a cell the native fast path shares (`sendCounter`). */
+  readonly counterCell = new BigUint64Array(1)
+  /** What the native fast path added: packetsSent, bytesSent, packetsReceived, bytesReceived. */
+  readonly fastStats = new Float64Array(4)
+  /** fastStats[2] when `lastReceivedAt` was last brought up to date from it. */
+  fastReceivedSeen = 0
   /** Datagram under construction: header space, then the bundle, then room for the tag(s). */
   readonly tx: Buffer
   /** Replaced (same area of `tx`, another capacity) by `limitPath`, never while it holds frames. */
@@ -97,8 +130,10 @@ export class PeerSession {
     this.mtu = Math.min(init.mtu, this.bundleCapacity - BUNDLE_FRAME_PREFIX_BYTES - 14)
     this.installedMtu = this.mtu
     this.installedBundleCapacity = this.bundleCapacity
-    this.sender = new DataCipher(init.sendKey)
-    this.receiver = new DataCipher(init.receiveKey)
+    const parts = init.parts ?? JS_SESSION_PARTS
+    this.sender = parts.cipher(init.sendKey)
+    this.receiver = parts.cipher(init.receiveKey)
+    this.replay = parts.replay()
     this.tx = Buffer.alloc(budget)
     this.bundle = new BundleWriter(this.tx, this.innerOffset + DATA_HEADER_BYTES, this.bundleCapacity)
   }
@@ -116,6 +151,15 @@ export class PeerSession {
     if (capacity === this.bundleCapacity) return
     this.bundleCapacity = capacity
     this.bundle = new BundleWriter(this.tx, this.innerOffset + DATA_HEADER_BYTES, capacity)
+  }
+
+  /** Next counter to send. */
+  get sendCounter(): bigint {
+    return this.counterCell[0]
+  }
+
+  set sendCounter(value: bigint) {
+    this.counterCell[0] = value
   }
 
   /** Whether this session's datagrams travel through other peers. */

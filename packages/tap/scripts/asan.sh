@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the TAP addon with AddressSanitizer (and UBSan), runs the tests that drive its native
-# crypto through the JS entry points (byte identity, forgeries, fuzzing), then rebuilds the
+# crypto and its fast path through the JS entry points (byte identity, forgeries, fuzzing; the
+# fast path's loops over real TAPs in two namespaces, which needs root), then rebuilds the
 # normal addon. Needs g++ with libasan (Debian: g++ pulls it in). Exits non-zero on any ASan
-# report or test failure. Takes about half a minute.
+# report or test failure. Takes about a minute.
 #
 #   packages/tap/scripts/asan.sh [extra spec files...]
 set -euo pipefail
@@ -26,4 +27,5 @@ LIBUBSAN="$(g++ -print-file-name=libubsan.so)"
 # Node itself is not instrumented: leaks at exit are its own, so leak detection is off.
 cd "$ROOT"
 LD_PRELOAD="$LIBASAN $LIBUBSAN" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  npx vitest run --project unit test/unit/native-data-cipher.spec.ts test/unit/native-replay-window.spec.ts "$@"
+  npx vitest run --project unit test/unit/native-data-cipher.spec.ts test/unit/native-replay-window.spec.ts test/unit/native-fast-path.spec.ts \
+  packages/datapath/test/fast-publisher.spec.ts packages/datapath/test/fast-path-pair.spec.ts "$@"

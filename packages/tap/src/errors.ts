@@ -9,6 +9,7 @@
  * - `ERR_TAP_CLOSED`: the device was used after `close()`.
  * - `ERR_TAP_SOCKOPT`: a socket option could not be set or read (`setDontFragment`): a bad fd,
  *   not a socket, or the wrong address family; the message carries the errno text.
+ * - `ERR_FAST_PATH_BIND`: the fast path's UDP socket could not be opened or bound.
  */
 export type TapErrorCode =
   | 'ERR_TAP_NAME'
@@ -18,6 +19,7 @@ export type TapErrorCode =
   | 'ERR_TAP_NETNS'
   | 'ERR_TAP_OPEN'
   | 'ERR_TAP_ADDON'
+  | 'ERR_FAST_PATH_BIND'
   | 'ERR_TAP_CLOSED'
   | 'ERR_TAP_SOCKOPT'
 

@@ -24,7 +24,8 @@
  * The addon also carries `setDontFragment(fd, family)`, for the data path's UDP socket (DF on
  * every datagram; see `dont-fragment.ts`), and the native fast path's building blocks:
  * `createNativeDataCipher` (the data AEAD in C++, byte-identical to @weft/crypto's DataCipher)
- * and `createNativeReplayWindow` (the same replay window as @weft/crypto's).
+ * and `createNativeReplayWindow` (the same replay window as @weft/crypto's), and `openFastPath`,
+ * the native loop for established unicast traffic that a NativeTap hands its batches to first.
  */
 export type { BatchHandler, FrameBatch, TapDevice, TapStats } from './tap-device.js'
 export { NativeTap, openTap, type TapInit } from './native-tap.js'
@@ -33,4 +34,8 @@ export { TapError, type TapErrorCode } from './errors.js'
 export { tapNameProblem } from './tap-name.js'
 export { createNativeDataCipher, createNativeReplayWindow, type NativeDataCipherHandle, type NativeReplayWindowHandle } from './native-data-cipher.js'
 export { getMtuDiscover, setDontFragment, type SocketFamily } from './dont-fragment.js'
+export {
+  FastPath, openFastPath, type FastPathCounters, type FastPathInit, type FastPlainHandler, type FastRawHandler,
+  type FastSessionEntry,
+} from './fast-path.js'
 export * from './constants.js'

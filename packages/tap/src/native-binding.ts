@@ -17,6 +17,51 @@ export interface TapHandle {
   close(): void
   ref(): void
   unref(): void
+  /** Each batch read goes through the fast path first; null detaches it. */
+  attachFastPath(fastPath: FastPathHandle | null): void
+}
+
+/** One session as `FastPathHandle.publish` takes it (src/native/fast-path-control.cc). */
+export interface FastSessionEntry {
+  localIndex: number
+  remoteIndex: number
+  /** Peer slot, 1..2^31 - 1: the same number as the MAC owners of that peer. */
+  peer: number
+  /** Whether this is the peer's sending session (the fast path only handles those). */
+  sending: boolean
+  address: string
+  port: number
+  mtu: number
+  bundleCapacity: number
+  sender: NativeDataCipherHandle
+  receiver: NativeDataCipherHandle
+  replay: NativeReplayWindowHandle
+  /** [0] = the next send counter, shared with JS. */
+  counter: BigUint64Array
+  /** packetsSent, bytesSent, packetsReceived, bytesReceived: the fast path adds to them. */
+  stats: Float64Array
+}
+
+/** The addon's FastPath (src/native/fast-path.cc). */
+export interface FastPathHandle {
+  readonly port: number
+  readonly slab: Buffer
+  readonly up: {
+    readonly kinds: Uint32Array
+    readonly offsets: Uint32Array
+    readonly lengths: Uint32Array
+    readonly indexes: Uint32Array
+    readonly addresses: Uint32Array
+    readonly ports: Uint32Array
+  }
+  readonly counters: Float64Array
+  start(callback: (count: number) => void): void
+  publish(sessions: FastSessionEntry[], macs: Float64Array): void
+  send(buf: Buffer, offset: number, length: number, address: string, port: number): boolean
+  takeSeen(): Float64Array
+  close(): void
+  ref(): void
+  unref(): void
 }
 
 /**
@@ -38,6 +83,8 @@ export interface NativeReplayWindowHandle {
 }
 
 export interface TapBinding {
+  /** Throws an Error with `code` (errno name) when the socket cannot be opened or bound. */
+  FastPath: new (address: string, port: number, batchSize: number, datagramBudget: number, rekeyAfter: bigint, dontFragment: boolean, gso?: boolean) => FastPathHandle
   NativeReplayWindow: new () => NativeReplayWindowHandle
   /** Throws a TypeError unless `key` is a 32-byte Uint8Array. */
   NativeDataCipher: new (key: Uint8Array) => NativeDataCipherHandle

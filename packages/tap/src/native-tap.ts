@@ -1,6 +1,7 @@
 import { TAP_DEFAULT_SLOT_SIZE_BYTES } from './constants.js'
 import { batchShape } from './batch-shape.js'
 import { TapError } from './errors.js'
+import type { FastPath } from './fast-path.js'
 import { loadTapBinding, type TapHandle } from './native-binding.js'
 import type { BatchHandler, TapDevice, TapStats } from './tap-device.js'
 import { assertTapName } from './tap-name.js'
@@ -82,6 +83,16 @@ export class NativeTap implements TapDevice {
     this.#closed = true
     this.#handler = undefined
     this.#handle.close()
+  }
+
+  /**
+   * Puts the native fast path in front of `onBatch`: frames it takes (established unicast) are
+   * sealed and sent without reaching JS, and it writes the frames it receives to this TAP.
+   * `null` detaches it. A closed device ignores the call.
+   */
+  attachFastPath(fastPath: FastPath | null): void {
+    if (this.#closed) return
+    this.#handle.attachFastPath(fastPath === null ? null : fastPath.handle)
   }
 
   /** Lets the device keep the process alive again (the default). */

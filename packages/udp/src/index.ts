@@ -1,5 +1,6 @@
 /**
- * UDP for the data path: `UdpBind` (node:dgram) and `SimBind` (in memory), one `Bind` interface.
+ * UDP for the data path: `UdpBind` (node:dgram), `FastBind` (the native fast path's socket) and
+ * `SimBind` (in memory), one `Bind` interface.
  *
  * @example
  * const bind = await openUdpBind({ port: 6783, dontFragment: true }) // DF on every datagram
@@ -10,6 +11,7 @@ export type { Bind, DatagramHandler, Endpoint } from './bind.js'
 export { endpointKey } from './bind.js'
 export { UdpBind, openUdpBind } from './udp-bind.js'
 export { socketFd } from './socket-fd.js'
+export { FastBind } from './fast-bind.js'
 export type { UdpBindInit } from './udp-bind.js'
 export { SimBind, SimNetwork } from './sim-bind.js'
 export type { SimDatagram } from './sim-bind.js'

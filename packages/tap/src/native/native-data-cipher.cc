@@ -19,6 +19,10 @@
 #include "data-aead.h"
 
 namespace weft {
+
+// Tags the wrapper objects so the fast path can tell them from any other object it is handed.
+const napi_type_tag kCipherTag = {0x7765667463697068ULL, 0x65722d6461746131ULL};
+
 namespace {
 
 struct Span {
@@ -62,6 +66,7 @@ class NativeDataCipher : public Napi::ObjectWrap<NativeDataCipher> {
       return;
     }
     aead_ = std::make_unique<DataAead>(key.data);
+    napi_type_tag_object(info.Env(), info.This(), &kCipherTag);
     if (!aead_->ok()) Napi::Error::New(info.Env(), "NativeDataCipher: OpenSSL could not create a context").ThrowAsJavaScriptException();
   }
 
@@ -98,9 +103,20 @@ class NativeDataCipher : public Napi::ObjectWrap<NativeDataCipher> {
   }
 
   std::unique_ptr<DataAead> aead_;
+
+ public:
+  DataAead* aead() const { return aead_.get(); }
 };
 
 }  // namespace
+
+DataAead* UnwrapDataAead(Napi::Value v) {
+  if (!v.IsObject()) return nullptr;
+  bool tagged = false;
+  if (napi_check_object_type_tag(v.Env(), v, &kCipherTag, &tagged) != napi_ok || !tagged) return nullptr;
+  NativeDataCipher* c = NativeDataCipher::Unwrap(v.As<Napi::Object>());
+  return c == nullptr ? nullptr : c->aead();
+}
 
 Napi::Function DefineNativeDataCipher(Napi::Env env) {
   return NativeDataCipher::DefineClass(env, "NativeDataCipher",

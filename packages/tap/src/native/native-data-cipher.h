@@ -5,7 +5,10 @@
 #include <napi.h>
 
 namespace weft {
+class DataAead;
 Napi::Function DefineNativeDataCipher(Napi::Env env);
+/** The DataAead inside a NativeDataCipher object; nullptr for any other value. */
+DataAead* UnwrapDataAead(Napi::Value v);
 }
 
 #endif  // WEFT_NATIVE_DATA_CIPHER_H_

@@ -8,6 +8,9 @@
 #include "replay-window.h"
 
 namespace weft {
+
+const napi_type_tag kReplayTag = {0x7765667472706c79ULL, 0x2d77696e646f7731ULL};
+
 namespace {
 
 bool AsCounter(const Napi::CallbackInfo& info, uint64_t* out) {
@@ -19,7 +22,11 @@ bool AsCounter(const Napi::CallbackInfo& info, uint64_t* out) {
 
 class NativeReplayWindow : public Napi::ObjectWrap<NativeReplayWindow> {
  public:
-  explicit NativeReplayWindow(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeReplayWindow>(info) {}
+  explicit NativeReplayWindow(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeReplayWindow>(info) {
+    napi_type_tag_object(info.Env(), info.This(), &kReplayTag);
+  }
+
+  ReplayWindow* window() { return &window_; }
 
   Napi::Value Check(const Napi::CallbackInfo& info) {
     uint64_t c = 0;
@@ -41,6 +48,14 @@ class NativeReplayWindow : public Napi::ObjectWrap<NativeReplayWindow> {
 };
 
 }  // namespace
+
+ReplayWindow* UnwrapReplayWindow(Napi::Value v) {
+  if (!v.IsObject()) return nullptr;
+  bool tagged = false;
+  if (napi_check_object_type_tag(v.Env(), v, &kReplayTag, &tagged) != napi_ok || !tagged) return nullptr;
+  NativeReplayWindow* w = NativeReplayWindow::Unwrap(v.As<Napi::Object>());
+  return w == nullptr ? nullptr : w->window();
+}
 
 Napi::Function DefineNativeReplayWindow(Napi::Env env) {
   return NativeReplayWindow::DefineClass(env, "NativeReplayWindow",

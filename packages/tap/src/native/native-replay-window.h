@@ -5,7 +5,10 @@
 #include <napi.h>
 
 namespace weft {
+class ReplayWindow;
 Napi::Function DefineNativeReplayWindow(Napi::Env env);
+/** The window inside a NativeReplayWindow object; nullptr for any other value. */
+ReplayWindow* UnwrapReplayWindow(Napi::Value v);
 }
 
 #endif  // WEFT_NATIVE_REPLAY_WINDOW_H_

@@ -8,7 +8,7 @@
  * Reading, once `start(callback)` was called:
  *   1. A uv_poll_t watches the non-blocking fd (level-triggered).
  *   2. On UV_READABLE, OnReadable() reads one frame per slot until batchSize frames, EAGAIN or
- *      an error, filling lengths[i] (offsets[i] = i * slotSize never change).
+ *      an error, filling lengths[i] (offsets[i] = i * slotSize, unless a fast path is attached).
  *   3. It calls callback(count) once per batch, in a handle scope, as a MakeCallback (so
  *      microtasks run after it). A full batch leaves the fd readable: the next loop turn reads on.
  * Ownership: JS borrows the slab and the arrays until the callback returns; the next batch
@@ -17,6 +17,11 @@
  * Writing: write(buf, offset, length) is one non-blocking write(2). It returns false, and
  * counts a drop, on EAGAIN/ENOBUFS, any other error, bad arguments or a closed device. It never
  * throws.
+ *
+ * attachFastPath(fastPath | null): each batch read is offered to the native fast path
+ * (fast-path.h) first; the frames it takes never reach JS, the rest are named by offsets[] and
+ * lengths[] as usual (offsets no longer i * slotSize then). The fast path writes what it receives
+ * to this TAP's fd.
  *
  * close() stops the poll, closes the fd (the kernel deletes the TAP) and drops the callback. It
  * is idempotent and safe inside the callback (the read loop is over by then).
@@ -50,8 +55,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fast-path.h"
 #include "native-data-cipher.h"
 #include "native-replay-window.h"
+
+using weft::FastPath;
 
 namespace {
 
@@ -146,6 +154,7 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
                        {InstanceMethod<&TapHandle::Start>("start"),
                         InstanceMethod<&TapHandle::Write>("write"),
                         InstanceMethod<&TapHandle::Close>("close"),
+                        InstanceMethod<&TapHandle::AttachFastPath>("attachFastPath"),
                         InstanceMethod<&TapHandle::Ref>("ref"),
                         InstanceMethod<&TapHandle::Unref>("unref")});
   }
@@ -180,6 +189,7 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
     slot_size_ = static_cast<uint32_t>(slot);
     slab_ = slab.Data();
     lengths_ = lengths.Data();
+    offsets_ = offsets.Data();
     counters_ = counters.Data();
     for (uint32_t i = 0; i < batch_size_; i++) offsets[i] = i * slot_size_;
     // Read-only, non-configurable properties: they live exactly as long as this object.
@@ -258,6 +268,30 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
     return info.Env().Undefined();
   }
 
+  // attachFastPath(fastPath | null): each batch read goes through the fast path first; what it
+  // takes never reaches JS. The fast path writes its received frames to this TAP.
+  Napi::Value AttachFastPath(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FastPath* next = info.Length() > 0 ? FastPath::From(info[0]) : nullptr;
+    if (next == nullptr && (info.Length() < 1 || !info[0].IsNull())) {
+      Napi::TypeError::New(env, "attachFastPath(fastPath | null)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    DetachFastPath();
+    if (next != nullptr && fd_ >= 0) {
+      fast_ = next;
+      fast_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+      fast_->SetTapFd(fd_);
+    }
+    return env.Undefined();
+  }
+
+  void DetachFastPath() {
+    if (fast_ != nullptr) fast_->SetTapFd(-1);
+    fast_ = nullptr;
+    if (!fast_ref_.IsEmpty()) fast_ref_.Reset();
+  }
+
   Napi::Value Ref(const Napi::CallbackInfo& info) {
     ref_ = true;
     if (poll_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
@@ -295,6 +329,19 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
     }
     if (count == 0) return;
     counters_[kFramesRead] += count;
+    if (fast_ != nullptr) {
+      // The fast path copies what it takes; the rest goes up, slots named by offsets[].
+      uint32_t up = 0;
+      for (uint32_t i = 0; i < count; i++) {
+        uint8_t* frame = slab_ + size_t{i} * slot_size_;
+        if (fast_->OnTapFrame(frame, lengths_[i])) continue;
+        offsets_[up] = i * slot_size_;
+        lengths_[up++] = lengths_[i];
+      }
+      fast_->FlushTx();
+      count = up;
+      if (count == 0) return;
+    }
     Deliver(count);
   }
 
@@ -332,6 +379,7 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
   // Idempotent; the only place that releases the fd, the poll and the callback.
   void Shutdown() {
     ClosePoll();
+    DetachFastPath();
     if (fd_ >= 0) {
       ::close(fd_);
       fd_ = -1;
@@ -352,6 +400,9 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
   uint32_t slot_size_ = 0;
   uint8_t* slab_ = nullptr;        // borrowed from the "slab" property
   uint32_t* lengths_ = nullptr;    // borrowed from the "lengths" property
+  uint32_t* offsets_ = nullptr;    // borrowed from the "offsets" property
+  FastPath* fast_ = nullptr;       // attached fast path, kept alive by fast_ref_
+  Napi::ObjectReference fast_ref_;
   double* counters_ = nullptr;     // borrowed from the "counters" property
   uv_poll_t* poll_ = nullptr;      // owned; freed by its uv_close callback
   bool ref_ = true;
@@ -431,6 +482,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getMtuDiscover", Napi::Function::New(env, GetMtuDiscover, "getMtuDiscover"));
   exports.Set("NativeDataCipher", weft::DefineNativeDataCipher(env));
   exports.Set("NativeReplayWindow", weft::DefineNativeReplayWindow(env));
+  exports.Set("FastPath", weft::FastPath::Define(env));
   return exports;
 }
 
