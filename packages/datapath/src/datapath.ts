@@ -211,6 +211,41 @@ export class Datapath {
     return this.core.newestDirect(peer)
   }
 
+  /**
+   * Hole punching: sends an empty Heartbeat sealed with `peer`'s relayed sending session straight
+   * to `to` (no Relay), from our data socket. False when traffic to `peer` is not relayed.
+   */
+  punch(peer: string, to: Endpoint): boolean {
+    const s = this.core.table.byPeer.get(peer)
+    if (s === undefined || s.relayedTo === undefined) return false
+    return this.sender.sendDirect(s, PacketKind.Heartbeat, this.control, 0, to, false) === SENT
+  }
+
+  /**
+   * Chooses the path of `peer`'s relayed sessions: a punched UDP endpoint to send to directly,
+   * or undefined to go back to relays. Sessions installed later (rekeys) start relayed.
+   */
+  setPunched(peer: string, to: Endpoint | undefined): void {
+    for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo !== undefined) s.punchedTo = to
+  }
+
+  /**
+   * The address and time (ms) of the newest authenticated datagram that came from `peer`
+   * directly on a relayed session (a punched path), if any.
+   */
+  punchedFrom(peer: string): { endpoint: Endpoint; at: number } | undefined {
+    let best: PeerSession | undefined
+    for (const s of this.core.table.byIndex.values()) {
+      if (s.peer === peer && s.directFrom !== undefined && (best === undefined || s.directFromAt > best.directFromAt)) best = s
+    }
+    return best && { endpoint: best.directFrom!, at: best.directFromAt }
+  }
+
+  /** The UDP endpoint of `peer`'s newest direct session: where its datagrams come from now. */
+  directEndpoint(peer: string): Endpoint | undefined {
+    return this.core.newestDirect(peer)?.endpoint
+  }
+
   /** The UDP endpoint and packets sent of one session, by our index (direct sessions only). */
   directSessionInfo(localIndex: number): { endpoint: Endpoint; packetsSent: number } | undefined {
     const s = this.core.table.byIndex.get(localIndex)
