@@ -8,7 +8,7 @@
  *   private host <name>: 10.<i+1>.0.2 behind r<name> (easy: masquerade; symmetric: fully-random)
  */
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { LabHost, NatKind, NatLab } from '@weft/testing'
 import { createNatLab, readPcap, waitFor } from '@weft/testing'
 import { FIXTURES, container, inContainer, launch, status, waitPing } from './support.js'
@@ -30,21 +30,36 @@ interface Topology {
 const TOPOLOGIES: Topology[] = [
   { title: 'both public', public: ['a', 'b'], private: [], path: /^direct 10\.200\.0\.\d+:6783 \(control over swarm\)$/ },
   { title: 'a behind an easy NAT', public: ['b'], private: [{ name: 'a', kind: 'easy' }], path: /^direct 10\.200\.0\.\d+:6783 \(control over swarm\)$/ },
-  // NOT YET WORKING, so not in the matrix: both behind easy NATs (no swarm connection forms in the
-  // lab: HyperDHT's hole punch between two NATed peers does not complete). See docs/NAT.md.
+  {
+    // HyperDHT does not connect a and b itself in the lab: they meet through c, then punch
+    title: 'both behind easy NATs, a public third peer',
+    public: ['c'],
+    private: [{ name: 'a', kind: 'easy' }, { name: 'b', kind: 'easy' }],
+    path: /^direct \(punched\) 10\.200\.0\.\d+:6783$/,
+  },
   {
     title: 'both behind symmetric NATs, a public third peer',
     public: ['c'],
     private: [{ name: 'a', kind: 'symmetric' }, { name: 'b', kind: 'symmetric' }],
-    path: /^relay via [0-9a-f]{12}$/,
+    path: /^relay via [0-9a-f]{12}: both behind symmetric NATs/,
   },
 ]
+
+/** One row of the matrix printed at the end: topology and the path a's status showed to b. */
+const matrix: Array<{ topology: string; ping: string; tcp: string; path: string }> = []
 
 describe.sequential('routers find each other through the swarm across NATs', () => {
   let nat: NatLab | undefined
   afterEach(async () => {
     await nat?.destroy()
     nat = undefined
+  })
+  afterAll(() => {
+    const cols = ['topology', 'ping', 'tcp', 'path'] as const
+    const width = cols.map((k) => Math.max(k.length, ...matrix.map((r) => r[k].length)))
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i])).join(' | ')} |`
+    console.log(['NAT lab matrix (path: a to b in `weft status connections`)', line([...cols]), line(width.map((w) => '-'.repeat(w))),
+      ...matrix.map((r) => line(cols.map((k) => r[k])))].join('\n'))
   })
 
   it.each(TOPOLOGIES)('$title', async (t) => {
@@ -64,23 +79,31 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     const cb = await container(b, 'cb', '10.50.0.2/16')
     const idB = (await status(b)).router.id
 
+    let seen = 'no connection to b'
     const found = await waitFor(async () => {
       const s = await status(a)
-      const c = s.connections.find((x) => x.peer?.id === idB && x.state === 'established' && t.path.test(x.path))
-      return c
-    }, { timeoutMs: 60_000, intervalMs: 500, what: `a to reach b with a path like ${t.path}` })
+      const toB = s.connections.filter((x) => x.peer?.id === idB)
+      if (toB.length > 0) seen = toB.map((x) => `${x.state} ${x.path}`).join('; ')
+      return toB.find((x) => x.state === 'established' && t.path.test(x.path))
+    }, { timeoutMs: 60_000, intervalMs: 500, what: `a to reach b with a path like ${t.path}` }).catch((e: Error) => {
+      throw new Error(`${e.message}; a's connections to b: ${seen}`)
+    })
     expect(found.path).toMatch(t.path)
 
+    const row = { topology: t.title, ping: 'FAIL', tcp: 'FAIL', path: found.path }
+    matrix.push(row)
     await waitPing(a, ca, '10.50.0.2', 20_000)
+    row.ping = 'ok'
     const sink = b.spawn('ip', ['netns', 'exec', cb, 'node', join(FIXTURES, 'tcp-sink.mjs'), '5003'])
     await waitFor(async () => sink.stderr().includes('listening') || undefined, { timeoutMs: 5000, what: 'sink to listen' })
     const source = await inContainer(a, ca, 'node', [join(FIXTURES, 'tcp-source.mjs'), '10.50.0.2', '5003', '1'], 60_000)
     expect(source.code, source.stderr).toBe(0)
     await sink.wait()
     expect(sink.stdout().trim()).toBe(source.stdout.trim())
+    row.tcp = 'ok'
 
     const text = (await a.weft(['status', 'connections'])).stdout
-    expect(text).toContain(found.path)
+    expect(text, text).toContain(found.path)
 
     for (const cap of captures) {
       const pcap = readPcap(await cap.stop())
