@@ -25,17 +25,31 @@ interface Topology {
   private: Array<{ name: string; kind: NatKind }>
   /** How a's status must show the path to b. */
   path: RegExp
+  /**
+   * Launch every peer with `weft launch <this public peer's address>` instead of `--swarm`: no
+   * lab DHT, so nothing but weft's own hole punch (coordinated over the mesh) can link a and b.
+   */
+  join?: string
 }
 
 const TOPOLOGIES: Topology[] = [
   { title: 'both public', public: ['a', 'b'], private: [], path: /^direct 10\.200\.0\.\d+:6783 \(control over swarm\)$/ },
   { title: 'a behind an easy NAT', public: ['b'], private: [{ name: 'a', kind: 'easy' }], path: /^direct 10\.200\.0\.\d+:6783 \(control over swarm\)$/ },
   {
-    // HyperDHT does not connect a and b itself in the lab: they meet through c, then punch
-    title: 'both behind easy NATs, a public third peer',
+    // joined by address (no swarm): once the NAT routers drop unsolicited input, HyperDHT's own
+    // punch would also link a and b over the swarm; here only weft's punch can
+    title: 'both behind easy NATs, joined via a public third peer',
     public: ['c'],
     private: [{ name: 'a', kind: 'easy' }, { name: 'b', kind: 'easy' }],
     path: /^direct \(punched\) 10\.200\.0\.\d+:6783$/,
+    join: 'c',
+  },
+  {
+    // HyperDHT connects a and b over a hole-punched swarm stream, or they meet through c and weft punches
+    title: 'both behind easy NATs, a public third peer',
+    public: ['c'],
+    private: [{ name: 'a', kind: 'easy' }, { name: 'b', kind: 'easy' }],
+    path: /^direct (\(punched\) )?10\.200\.0\.\d+:6783( \(control over swarm\))?$/,
   },
   {
     title: 'both behind symmetric NATs, a public third peer',
@@ -65,15 +79,17 @@ describe.sequential('routers find each other through the swarm across NATs', () 
   it.each(TOPOLOGIES)('$title', async (t) => {
     nat = await createNatLab({ subnet: PUBLIC_SUBNET, public: ['boot', ...t.public], private: t.private })
     const boot = nat.host('boot')
-    const dht = boot.spawn(process.execPath, [join(FIXTURES, 'dht-node.mjs'), boot.address, String(DHT_PORT), String(DHT_NODES)])
-    await waitFor(async () => dht.stdout().includes('ready') || undefined, { timeoutMs: 15_000, what: 'the lab DHT to start' })
-    const bootstrap = `${boot.address}:${DHT_PORT}`
+    if (t.join === undefined) {
+      const dht = boot.spawn(process.execPath, [join(FIXTURES, 'dht-node.mjs'), boot.address, String(DHT_PORT), String(DHT_NODES)])
+      await waitFor(async () => dht.stdout().includes('ready') || undefined, { timeoutMs: 15_000, what: 'the lab DHT to start' })
+    }
+    const how = t.join === undefined ? ['--swarm', '--swarm-bootstrap', `${boot.address}:${DHT_PORT}`] : [nat.host(t.join).address]
     // safety: every public-side interface (DHT host, public peers, NAT routers' outside) sees only lab addresses
     const watched: LabHost[] = [boot, ...t.public.map((n) => nat!.host(n)), ...t.private.map((p) => nat!.natRouter(p.name))]
     const captures = await Promise.all(watched.map(async (h) => await h.capture('eth0')))
 
     const peers = ['a', 'b', ...t.public.filter((n) => n !== 'a' && n !== 'b')].map((n) => nat!.host(n))
-    for (const h of peers) await launch(h, ['--swarm', '--swarm-bootstrap', bootstrap])
+    for (const h of peers) await launch(h, h.name === t.join ? [] : how)
     const [a, b] = peers
     const ca = await container(a, 'ca', '10.50.0.1/16')
     const cb = await container(b, 'cb', '10.50.0.2/16')
