@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { LabHost, NatKind, NatLab } from '@weft/testing'
 import { createNatLab, readPcap, waitFor } from '@weft/testing'
-import { FIXTURES, container, inContainer, launch, status, waitPing } from './support.js'
+import { FIXTURES, container, inContainer, launch, status, waitPath, waitPing } from './support.js'
 
 const DHT_PORT = 49737
 /** Nodes of the lab DHT: with 3, no peer ever learns it is reachable (HyperDHT's NAT check needs more). */
@@ -95,15 +95,7 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     const cb = await container(b, 'cb', '10.50.0.2/16')
     const idB = (await status(b)).router.id
 
-    let seen = 'no connection to b'
-    const found = await waitFor(async () => {
-      const s = await status(a)
-      const toB = s.connections.filter((x) => x.peer?.id === idB)
-      if (toB.length > 0) seen = toB.map((x) => `${x.state} ${x.path}`).join('; ')
-      return toB.find((x) => x.state === 'established' && t.path.test(x.path))
-    }, { timeoutMs: 60_000, intervalMs: 500, what: `a to reach b with a path like ${t.path}` }).catch((e: Error) => {
-      throw new Error(`${e.message}; a's connections to b: ${seen}`)
-    })
+    const found = await waitPath(a, idB, t.path)
     expect(found.path).toMatch(t.path)
 
     const row = { topology: t.title, ping: 'FAIL', tcp: 'FAIL', path: found.path }
