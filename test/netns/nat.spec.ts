@@ -52,6 +52,13 @@ const TOPOLOGIES: Topology[] = [
     path: /^direct (\(punched\) )?10\.200\.0\.\d+:6783( \(control over swarm\))?$/,
   },
   {
+    title: 'a behind a symmetric NAT, b behind an easy NAT, joined via a public third peer',
+    public: ['c'],
+    private: [{ name: 'a', kind: 'symmetric' }, { name: 'b', kind: 'easy' }],
+    path: /^relay via [0-9a-f]{12}: this host behind symmetric NAT/,
+    join: 'c',
+  },
+  {
     title: 'both behind symmetric NATs, a public third peer',
     public: ['c'],
     private: [{ name: 'a', kind: 'symmetric' }, { name: 'b', kind: 'symmetric' }],
