@@ -10,6 +10,7 @@ import { Inside } from './inside.js'
 import { Outside } from './outside.js'
 import { PathProbes } from './path-probes.js'
 import type { ProbeAckHandler } from './path-probes.js'
+import { HOP_PAYLOAD_OFFSET } from './hop-header.js'
 import { isPeerId, peerIdBytes } from './peer-id-index.js'
 import type { SessionKeys } from './peer-session.js'
 import { PeerSession, RELAYED_ENDPOINT } from './peer-session.js'
@@ -212,13 +213,16 @@ export class Datapath {
   }
 
   /**
-   * Hole punching: sends an empty Heartbeat sealed with `peer`'s relayed sending session straight
-   * to `to` (no Relay), from our data socket. False when traffic to `peer` is not relayed.
+   * Hole punching: sends a Heartbeat sealed with `peer`'s relayed sending session straight to
+   * `to` (no Relay), from our data socket. Its one byte of plaintext is 1 when `hearing` (we get
+   * the peer's direct datagrams: the path works towards us), else 0. False when traffic to
+   * `peer` is not relayed.
    */
-  punch(peer: string, to: Endpoint): boolean {
+  punch(peer: string, to: Endpoint, hearing: boolean): boolean {
     const s = this.core.table.byPeer.get(peer)
     if (s === undefined || s.relayedTo === undefined) return false
-    return this.sender.sendDirect(s, PacketKind.Heartbeat, this.control, 0, to, false) === SENT
+    this.control[HOP_PAYLOAD_OFFSET + DATA_HEADER_BYTES] = hearing ? 1 : 0
+    return this.sender.sendDirect(s, PacketKind.Heartbeat, this.control, 1, to, false) === SENT
   }
 
   /**
@@ -231,14 +235,18 @@ export class Datapath {
 
   /**
    * The address and time (ms) of the newest authenticated datagram that came from `peer`
-   * directly on a relayed session (a punched path), if any.
+   * directly on a relayed session (a punched path), and when the peer last said it hears our
+   * direct datagrams (`ackedAt`, 0: never), if anything came directly.
    */
-  punchedFrom(peer: string): { endpoint: Endpoint; at: number } | undefined {
+  punchedFrom(peer: string): { endpoint: Endpoint; at: number; ackedAt: number } | undefined {
     let best: PeerSession | undefined
+    let ackedAt = 0
     for (const s of this.core.table.byIndex.values()) {
-      if (s.peer === peer && s.directFrom !== undefined && (best === undefined || s.directFromAt > best.directFromAt)) best = s
+      if (s.peer !== peer || s.directFrom === undefined) continue
+      if (best === undefined || s.directFromAt > best.directFromAt) best = s
+      ackedAt = Math.max(ackedAt, s.directAckAt)
     }
-    return best && { endpoint: best.directFrom!, at: best.directFromAt }
+    return best && { endpoint: best.directFrom!, at: best.directFromAt, ackedAt }
   }
 
   /** The UDP endpoint of `peer`'s newest direct session: where its datagrams come from now. */

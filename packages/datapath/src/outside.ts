@@ -24,7 +24,8 @@ const HEADER_DROPS: Partial<Record<DecodeResult, DropReason>> = {
  *  1. onDatagram   parse the header (version, kind, our session index, counter); the index names
  *                  a direct session, or a relayed one whose peer reached us on a hole-punched
  *                  path: once authenticated, its sender's address is noted for the control path
- *                  (`directFrom`), never taken as the session's endpoint
+ *                  (`directFrom`; a Heartbeat starting with byte 1 also notes that the peer hears
+ *                  us directly, `directAckAt`), never taken as the session's endpoint
  *  2. authenticate find the session by index; reject replays before decrypting; decrypt in
  *                  place (header as associated data); only then mark the counter seen and
  *                  promote a newer session (rekey) to be the sending one; for a direct session,
@@ -62,6 +63,8 @@ export class Outside {
     if (s.relayedTo !== undefined) {
       s.directFrom = from
       s.directFromAt = s.lastReceivedAt
+      // a punch Heartbeat whose first byte is 1: the peer hears our direct datagrams too
+      if (this.header.kind === PacketKind.Heartbeat && plainLen >= 1 && data[DATA_HEADER_BYTES] === 1) s.directAckAt = s.lastReceivedAt
       this.dispatch(s, data, 0, plainLen)
       return
     }

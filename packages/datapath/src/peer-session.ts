@@ -90,6 +90,8 @@ export class PeerSession {
   directFrom: Endpoint | undefined = undefined
   /** When that datagram came (ms); 0: never. */
   directFromAt = 0
+  /** When a direct Heartbeat came saying the peer hears our direct datagrams too (ms); 0: never. */
+  directAckAt = 0
 
   constructor(init: PeerSessionInit) {
     this.peer = init.peer

@@ -29,14 +29,19 @@ describe('a hole-punched path for a relayed session', () => {
   it('sends punch probes straight from the data socket, sealed end to end; the peer notes where they came from', async () => {
     const { mesh, a, c } = line()
     const seen = record(mesh)
-    expect(a.dp.punch(c.id, c.bind.endpoint)).toBe(true)
+    expect(a.dp.punch(c.id, c.bind.endpoint, false)).toBe(true)
     await settle()
     expect(seen.map((d) => `${d.from.address}>${d.to.address}`)).toEqual(['10.0.0.1>10.0.0.3'])
     expect(seen[0].data[1]).toBe(PacketKind.Heartbeat)
-    expect(openDatagram(mesh.keys.get('a>c')!.sendKey, seen[0].data)).toEqual(Buffer.alloc(0))
-    expect(c.dp.punchedFrom(a.id)?.endpoint).toEqual(a.bind.endpoint)
+    expect(openDatagram(mesh.keys.get('a>c')!.sendKey, seen[0].data)).toEqual(Buffer.of(0))
+    expect(c.dp.punchedFrom(a.id)).toMatchObject({ endpoint: a.bind.endpoint, ackedAt: 0 })
+    // once a hears c directly its probes say so, and c notes that its direct datagrams arrive
+    a.dp.punch(c.id, c.bind.endpoint, true)
+    await settle()
+    expect(openDatagram(mesh.keys.get('a>c')!.sendKey, seen[1].data)).toEqual(Buffer.of(1))
+    expect(c.dp.punchedFrom(a.id)!.ackedAt).toBeGreaterThan(0)
     // a neighbour's session is not punched: its traffic is direct already
-    expect(a.dp.punch(mesh.nodes[1].id, c.bind.endpoint)).toBe(false)
+    expect(a.dp.punch(mesh.nodes[1].id, c.bind.endpoint, false)).toBe(false)
   })
 
   it('carries traffic on the punched endpoint once chosen, and through the relay again once cleared', async () => {
@@ -63,7 +68,7 @@ describe('a hole-punched path for a relayed session', () => {
   it('drops a forged or replayed datagram on the punched path without noting its address', async () => {
     const { mesh, a, c } = line()
     const seen = record(mesh)
-    a.dp.punch(c.id, c.bind.endpoint)
+    a.dp.punch(c.id, c.bind.endpoint, false)
     await settle()
     const probe = seen[0].data
     const stranger = { address: '10.9.9.9', port: 9 }

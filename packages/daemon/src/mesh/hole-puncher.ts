@@ -39,8 +39,9 @@ interface PunchState {
  * topology records list each neighbour at the address its datagrams come from). Every
  * PUNCH_INTERVAL_MS both ends send each other's candidates a Heartbeat sealed with their
  * end-to-end session, from the data socket: a simultaneous open that opens a mapping in each
- * NAT for the other's endpoint. The first authenticated datagram that arrives directly makes its
- * source the punched path (`Datapath.setPunched`), kept open by the same heartbeats; once nothing
+ * NAT for the other's endpoint; a probe says whether its sender hears the other directly. Once we
+ * hear the peer directly and it says it hears us, the source of its datagrams is the punched path
+ * (`Datapath.setPunched`), kept open by the same heartbeats; once nothing (or no "I hear you")
  * arrives on it for PUNCH_DEAD_AFTER_MS (a flushed NAT mapping, a roaming host) traffic goes back
  * to the relay and punching starts over.
  */
@@ -70,12 +71,16 @@ export class HolePuncher {
     const candidates = this.candidates(peer)
     if (candidates.length === 0) return 'no UDP endpoint of the peer known (no peer sees its datagrams)'
     if (st === undefined || st.rounds < PUNCH_ROUNDS_BEFORE_REASON) return 'hole punching'
+    const heard = this.c.datapath.punchedFrom(peer)?.endpoint
+    if (heard !== undefined && !candidates.some((e) => sameEndpoint(e, heard))) {
+      return `peer's NAT maps per destination (symmetric): its probe came from ${formatEndpoint(heard)}, others see it at ${candidates.map(formatEndpoint).join(', ')}; our answers do not get through`
+    }
     const rec = this.c.records().find((r) => r.id === peer)
     const peerRemapped = rec !== undefined && candidates.every((e) => e.port !== rec.udpPort)
     const selfRemapped = this.candidates(this.c.selfId).some((e) => e.port !== this.c.port)
-    if (peerRemapped && selfRemapped) return 'both behind symmetric NATs (ports remapped per destination), hole punch unanswered'
-    if (peerRemapped) return 'peer behind symmetric NAT (port remapped), hole punch unanswered'
-    if (selfRemapped) return 'this host behind symmetric NAT (port remapped), hole punch unanswered'
+    if (peerRemapped && selfRemapped) return 'both behind symmetric NATs (likely: both ports remapped), hole punch unanswered'
+    if (peerRemapped) return 'peer behind symmetric NAT (likely: its port remapped), hole punch unanswered'
+    if (selfRemapped) return 'this host behind symmetric NAT (likely: our port remapped), hole punch unanswered'
     return `hole punch unanswered by ${candidates.map(formatEndpoint).join(', ')}`
   }
 
@@ -86,8 +91,11 @@ export class HolePuncher {
     for (const peer of relayed) {
       let st = this.state.get(peer)
       if (st === undefined) this.state.set(peer, (st = { rounds: 0, via: undefined }))
-      const heard = this.c.datapath.punchedFrom(peer)
-      const live = heard !== undefined && now - heard.at <= PUNCH_DEAD_AFTER_MS ? heard.endpoint : undefined
+      // hearing the peer directly proves the path towards us; it is usable once the peer says
+      // it hears us too (NATs may pass one direction only)
+      const from = this.c.datapath.punchedFrom(peer)
+      const heard = from !== undefined && now - from.at <= PUNCH_DEAD_AFTER_MS ? from.endpoint : undefined
+      const live = heard !== undefined && now - from!.ackedAt <= PUNCH_DEAD_AFTER_MS ? heard : undefined
       if (!sameEndpoint(live, st.via)) {
         this.c.logger.warn({ peer: peer.slice(0, 12), endpoint: live ? formatEndpoint(live) : undefined }, live ? 'hole-punched path up' : 'hole-punched path down')
         st.via = live
@@ -96,11 +104,13 @@ export class HolePuncher {
       // set every round: a rekey installs a new relayed session
       this.c.datapath.setPunched(peer, live)
       if (live !== undefined) {
-        this.c.datapath.punch(peer, live)
+        this.c.datapath.punch(peer, live, true)
         continue
       }
       st.rounds++
-      for (const e of this.candidates(peer)) this.c.datapath.punch(peer, e)
+      const targets = this.candidates(peer)
+      if (heard !== undefined && !targets.some((e) => sameEndpoint(e, heard))) targets.push(heard)
+      for (const e of targets) this.c.datapath.punch(peer, e, heard !== undefined)
     }
   }
 

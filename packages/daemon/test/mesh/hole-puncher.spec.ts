@@ -18,11 +18,11 @@ function rec(id: string, udpPort: number, connections: Array<{ peer: string; add
 
 /** A data path double: records probes and the chosen path, reports what "arrived" directly. */
 class FakeDatapath {
-  probes: Array<{ peer: string; to: string }> = []
+  probes: Array<{ peer: string; to: string; hearing: boolean }> = []
   punched = new Map<string, Endpoint | undefined>()
-  heard = new Map<string, { endpoint: Endpoint; at: number }>()
-  punch(peer: string, to: Endpoint): boolean {
-    this.probes.push({ peer, to: `${to.address}:${to.port}` })
+  heard = new Map<string, { endpoint: Endpoint; at: number; ackedAt: number }>()
+  punch(peer: string, to: Endpoint, hearing: boolean): boolean {
+    this.probes.push({ peer, to: `${to.address}:${to.port}`, hearing })
     return true
   }
   setPunched(peer: string, to: Endpoint | undefined): void {
@@ -51,13 +51,22 @@ describe('hole puncher', () => {
     // c sees a's datagrams from 10.200.0.11:6783 and b's from 10.200.0.12:6783 (easy NATs)
     const { dp, p, advance, at } = setup([rec(C, 6783, [{ peer: A, address: '10.200.0.11:6783' }, { peer: B, address: '10.200.0.12:6783' }]), rec(B, 6783, [])])
     p.tick()
-    expect(dp.probes).toEqual([{ peer: B, to: '10.200.0.12:6783' }])
+    expect(dp.probes).toEqual([{ peer: B, to: '10.200.0.12:6783', hearing: false }])
     expect(dp.punched.get(B)).toBeUndefined()
     expect(p.reason(B)).toBe('hole punching')
-    dp.heard.set(B, { endpoint: { address: '10.200.0.12', port: 6783 }, at: at() })
+    // b's probe got through from another port than c sees: a answers there, saying it hears b,
+    // but does not send traffic there before b says it hears a
+    dp.heard.set(B, { endpoint: { address: '10.200.0.12', port: 40000 }, at: at(), ackedAt: 0 })
+    dp.probes.length = 0
     p.tick()
-    expect(dp.punched.get(B)).toEqual({ address: '10.200.0.12', port: 6783 })
-    expect(p.punched(B)).toEqual({ address: '10.200.0.12', port: 6783 })
+    expect(dp.probes).toEqual([{ peer: B, to: '10.200.0.12:6783', hearing: true }, { peer: B, to: '10.200.0.12:40000', hearing: true }])
+    expect(dp.punched.get(B)).toBeUndefined()
+    dp.heard.set(B, { endpoint: { address: '10.200.0.12', port: 40000 }, at: at(), ackedAt: at() })
+    dp.probes.length = 0
+    p.tick()
+    expect(dp.punched.get(B)).toEqual({ address: '10.200.0.12', port: 40000 })
+    expect(dp.probes).toEqual([{ peer: B, to: '10.200.0.12:40000', hearing: true }])
+    expect(p.punched(B)).toEqual({ address: '10.200.0.12', port: 40000 })
     advance(PUNCH_DEAD_AFTER_MS + 1)
     p.tick()
     expect(dp.punched.get(B)).toBeUndefined()
