@@ -117,6 +117,8 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     expect(sink.stdout().trim()).toBe(source.stdout.trim())
     row.tcp = 'ok'
 
+    const reach = (await status(a)).peers.find((p) => p.id === idB)?.reach
+    expect(reach).toBe(found.path.startsWith('direct (punched)') ? 'direct (punched)' : found.path.startsWith('relay') ? found.path.split(':')[0] : 'direct')
     const text = (await a.weft(['status', 'connections'])).stdout
     expect(text, text).toContain(found.path)
 

@@ -175,10 +175,11 @@ export class Mesh implements MeshHooks {
     })
   }
 
-  /** How traffic to `peer` goes: `direct`, `relay via SHORTID` or `unreachable`. */
+  /** How traffic to `peer` goes: `direct`, `direct (punched)`, `relay via SHORTID` or `unreachable`. */
   reach(peer: string): string {
     const hop = this.routes.current().unicast.get(peer)
     if (hop === undefined) return 'unreachable'
+    if (hop !== peer && this.puncher.punched(peer) !== undefined) return 'direct (punched)'
     return hop === peer ? 'direct' : `relay via ${hop.slice(0, 12)}`
   }
 
