@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { Datapath } from '@weft/datapath'
 import type { PeerRecord } from '@weft/gossip'
 import type { Endpoint } from '@weft/udp'
@@ -123,7 +124,8 @@ export class HolePuncher {
         if (conn.peer !== peer || !conn.established || out.size >= MAX_PUNCH_CANDIDATES) continue
         try {
           const { host, port } = parsePeerAddress(conn.address)
-          out.set(`${host}|${port}`, { address: host, port })
+          // IP literals only: never a name to resolve (gossip allows none either)
+          if (isIP(host) !== 0) out.set(`${host}|${port}`, { address: host, port })
         } catch {
           // a record's address is validated by gossip; an odd one is skipped
         }

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Datapath } from '@weft/datapath'
@@ -87,5 +88,15 @@ describe('hole puncher', () => {
     const quiet = setup([rec(C, 6783, [{ peer: A, address: '10.200.0.11:6783' }, { peer: B, address: '10.200.0.12:6783' }]), rec(B, 6783, [])])
     for (let i = 0; i < PUNCH_ROUNDS_BEFORE_REASON; i++) quiet.p.tick()
     expect(quiet.p.reason(B)).toBe('hole punch unanswered by 10.200.0.12:6783')
+  })
+
+  it('never throws on whatever addresses records carry (they come from gossip); probes only what parses', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('10.0.0.1:6783', '[::1]:1', 'x:0', ':::', '1.2.3.4:99999', 'example.com:6783'))), (addresses) => {
+      const { dp, p } = setup([rec(C, 6783, addresses.map((address) => ({ peer: B, address })))])
+      p.tick()
+      expect(typeof p.reason(B)).toBe('string')
+      for (const probe of dp.probes) expect(probe.to).toMatch(/^(\d+\.\d+\.\d+\.\d+|[0-9a-f:]+):\d+$/)
+      p.close()
+    }), { numRuns: 200 })
   })
 })
