@@ -117,10 +117,14 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     expect(sink.stdout().trim()).toBe(source.stdout.trim())
     row.tcp = 'ok'
 
+    // status peers agrees on the kind of path (over the swarm, a link may still be routed around,
+    // and punched meanwhile, until both ends report it)
     const reach = (await status(a)).peers.find((p) => p.id === idB)?.reach
-    expect(reach).toBe(found.path.startsWith('direct (punched)') ? 'direct (punched)' : found.path.startsWith('relay') ? found.path.split(':')[0] : 'direct')
+    if (found.path.startsWith('relay')) expect(reach).toBe(found.path.split(':')[0])
+    else expect(reach).toMatch(/^direct/)
     const text = (await a.weft(['status', 'connections'])).stdout
-    expect(text, text).toContain(found.path)
+    const unanchored = new RegExp(t.path.source.replace(/^\^/, '').replace(/\$$/, ''), 'm')
+    expect(text, text).toMatch(unanchored)
 
     for (const cap of captures) {
       const pcap = readPcap(await cap.stop())

@@ -48,12 +48,12 @@ export async function waitPing(h: LabHost, netns: string, ip: string, timeoutMs 
 
 /** Waits until `h` shows an established connection to peer `id` whose path matches `path`; the error names what it saw. */
 export async function waitPath(h: LabHost, id: string, path: RegExp, timeoutMs = 60_000): Promise<StatusResponse['connections'][number]> {
-  let seen = 'no connection to it'
+  let seen = 'none'
   return await waitFor(async () => {
-    const toPeer = (await status(h)).connections.filter((x) => x.peer?.id === id)
-    if (toPeer.length > 0) seen = toPeer.map((x) => `${x.state} ${x.path}`).join('; ')
-    return toPeer.find((x) => x.state === 'established' && path.test(x.path))
+    const all = (await status(h)).connections
+    if (all.length > 0) seen = all.map((x) => `${x.peer?.nickname ?? '?'} ${x.state} ${x.path}`).join('; ')
+    return all.find((x) => x.peer?.id === id && x.state === 'established' && path.test(x.path))
   }, { timeoutMs, intervalMs: 250, what: `${h.name} to reach ${id.slice(0, 12)} with a path like ${path}` }).catch((e: Error) => {
-    throw new Error(`${e.message}; ${h.name}'s connections to it: ${seen}`)
+    throw new Error(`${e.message}; ${h.name}'s connections: ${seen}`)
   })
 }
