@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { LabHost, NatKind, NatLab } from '@weft/testing'
 import { createNatLab, readPcap, waitFor } from '@weft/testing'
-import { FIXTURES, container, inContainer, launch, status, waitPath, waitPing } from './support.js'
+import { FIXTURES, container, inContainer, launch, logLines, status, waitPath, waitPing } from './support.js'
 
 const DHT_PORT = 49737
 /** Nodes of the lab DHT: with 3, no peer ever learns it is reachable (HyperDHT's NAT check needs more). */
@@ -90,7 +90,8 @@ describe.sequential('routers find each other through the swarm across NATs', () 
       const dht = boot.spawn(process.execPath, [join(FIXTURES, 'dht-node.mjs'), boot.address, String(DHT_PORT), String(DHT_NODES)])
       await waitFor(async () => dht.stdout().includes('ready') || undefined, { timeoutMs: 15_000, what: 'the lab DHT to start' })
     }
-    const how = t.join === undefined ? ['--swarm', '--swarm-bootstrap', `${boot.address}:${DHT_PORT}`] : [nat.host(t.join).address]
+    // debug logs every swarm announce and lookup: a topology whose peers never meet says why
+    const how = t.join === undefined ? ['--swarm', '--swarm-bootstrap', `${boot.address}:${DHT_PORT}`, '--log-level', 'debug'] : [nat.host(t.join).address]
     // safety: every public-side interface (DHT host, public peers, NAT routers' outside) sees only lab addresses
     const watched: LabHost[] = [boot, ...t.public.map((n) => nat!.host(n)), ...t.private.map((p) => nat!.natRouter(p.name))]
     const captures = await Promise.all(watched.map(async (h) => await h.capture('eth0')))
@@ -102,7 +103,10 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     const cb = await container(b, 'cb', '10.50.0.2/16')
     const idB = (await status(b)).router.id
 
-    const found = await waitPath(a, idB, t.path)
+    const found = await waitPath(a, idB, t.path).catch((e: Error) => {
+      const swarmLog = peers.map((h) => logLines(h, /"msg":"(swarm|joined the swarm|cannot join)/)).join('\n')
+      throw new Error(`${e.message}\nswarm log lines of ${peers.map((h) => h.name).join(', ')}:\n${swarmLog}`)
+    })
     expect(found.path).toMatch(t.path)
 
     const row = { topology: t.title, ping: 'FAIL', tcp: 'FAIL', path: found.path }

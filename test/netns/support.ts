@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { StatusResponse } from '@weft/api'
 import type { LabHost } from '@weft/testing'
@@ -56,4 +58,16 @@ export async function waitPath(h: LabHost, id: string, path: RegExp, timeoutMs =
   }, { timeoutMs, intervalMs: 250, what: `${h.name} to reach ${id.slice(0, 12)} with a path like ${path}` }).catch((e: Error) => {
     throw new Error(`${e.message}; ${h.name}'s connections: ${seen}`)
   })
+}
+
+/** The last `max` lines of `h`'s router log (WEFT_HOME/weft.log) whose message matches `msg`, or why there are none. */
+export function logLines(h: LabHost, msg: RegExp, max = 12): string {
+  let text: string
+  try {
+    text = readFileSync(join(h.home, 'weft.log'), 'utf8')
+  } catch (e) {
+    return `${h.name}: no weft.log (${(e as Error).message})`
+  }
+  const lines = text.split('\n').filter((l) => msg.test(l)).slice(-max)
+  return lines.length === 0 ? `${h.name}: no log line matches ${msg}` : lines.join('\n')
 }
