@@ -51,7 +51,8 @@ describe.sequential('relaying through a peer when two hosts cannot reach each ot
       return p && c && c.state === 'established' && c.path?.startsWith('relay') ? { s, c } : undefined
     }, { timeoutMs: 15_000, what: 'h1 to reach h3 through h2' })
     const id2 = (await status(h2)).router.shortId
-    expect(viaRelay.c.path).toBe(`relay via ${id2}`)
+    // with the reason it is not hole-punched (h1 and h3 cannot exchange UDP)
+    expect(viaRelay.c.path).toMatch(new RegExp(`^relay via ${id2}: `))
     const far = viaRelay.s.peers.find((x) => x.id === s3.router.id)!
     expect(far).toMatchObject({ nickname: 'h3', reach: `relay via ${id2}`, connections: 1 })
     expect((await h1.weft(['status', 'peers'])).stdout).toMatch(new RegExp(`h3\\s+1\\s+relay via ${id2}`))

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { StatusResponse } from '@weft/api'
 import type { LabHost } from '@weft/testing'
@@ -51,4 +53,28 @@ export async function metric(h: LabHost, name: string): Promise<number> {
   const r = await h.exec(process.execPath, ['-e', "fetch('http://127.0.0.1:6784/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"])
   const line = r.stdout.split('\n').find((l) => l.startsWith(`${name} `))
   return line === undefined ? 0 : Number(line.split(' ')[1])
+}
+
+/** Waits until `h` shows an established connection to peer `id` whose path matches `path`; the error names what it saw. */
+export async function waitPath(h: LabHost, id: string, path: RegExp, timeoutMs = 60_000): Promise<StatusResponse['connections'][number]> {
+  let seen = 'none'
+  return await waitFor(async () => {
+    const all = (await status(h)).connections
+    if (all.length > 0) seen = all.map((x) => `${x.peer?.nickname ?? '?'} ${x.state} ${x.path}`).join('; ')
+    return all.find((x) => x.peer?.id === id && x.state === 'established' && path.test(x.path))
+  }, { timeoutMs, intervalMs: 250, what: `${h.name} to reach ${id.slice(0, 12)} with a path like ${path}` }).catch((e: Error) => {
+    throw new Error(`${e.message}; ${h.name}'s connections: ${seen}`)
+  })
+}
+
+/** The last `max` lines of `h`'s router log (WEFT_HOME/weft.log) whose message matches `msg`, or why there are none. */
+export function logLines(h: LabHost, msg: RegExp, max = 12): string {
+  let text: string
+  try {
+    text = readFileSync(join(h.home, 'weft.log'), 'utf8')
+  } catch (e) {
+    return `${h.name}: no weft.log (${(e as Error).message})`
+  }
+  const lines = text.split('\n').filter((l) => msg.test(l)).slice(-max)
+  return lines.length === 0 ? `${h.name}: no log line matches ${msg}` : lines.join('\n')
 }

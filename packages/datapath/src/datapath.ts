@@ -12,6 +12,7 @@ import { Inside } from './inside.js'
 import { Outside } from './outside.js'
 import { PathProbes } from './path-probes.js'
 import type { ProbeAckHandler } from './path-probes.js'
+import { HOP_PAYLOAD_OFFSET } from './hop-header.js'
 import { isPeerId, peerIdBytes } from './peer-id-index.js'
 import type { SessionKeys } from './peer-session.js'
 import { PeerSession, RELAYED_ENDPOINT } from './peer-session.js'
@@ -260,6 +261,48 @@ export class Datapath {
    */
   private directSession(peer: string): PeerSession | undefined {
     return this.core.newestDirect(peer)
+  }
+
+  /**
+   * Hole punching: sends a Heartbeat sealed with `peer`'s relayed sending session straight to
+   * `to` (no Relay), from our data socket. Its one byte of plaintext is 1 when `hearing` (we get
+   * the peer's direct datagrams: the path works towards us), else 0. False when traffic to
+   * `peer` is not relayed.
+   */
+  punch(peer: string, to: Endpoint, hearing: boolean): boolean {
+    const s = this.core.table.byPeer.get(peer)
+    if (s === undefined || s.relayedTo === undefined) return false
+    this.control[HOP_PAYLOAD_OFFSET + DATA_HEADER_BYTES] = hearing ? 1 : 0
+    return this.sender.sendDirect(s, PacketKind.Heartbeat, this.control, 1, to, false) === SENT
+  }
+
+  /**
+   * Chooses the path of `peer`'s relayed sessions: a punched UDP endpoint to send to directly,
+   * or undefined to go back to relays. Sessions installed later (rekeys) start relayed.
+   */
+  setPunched(peer: string, to: Endpoint | undefined): void {
+    for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo !== undefined) s.punchedTo = to
+  }
+
+  /**
+   * The address and time (ms) of the newest authenticated datagram that came from `peer`
+   * directly on a relayed session (a punched path), and when the peer last said it hears our
+   * direct datagrams (`ackedAt`, 0: never), if anything came directly.
+   */
+  punchedFrom(peer: string): { endpoint: Endpoint; at: number; ackedAt: number } | undefined {
+    let best: PeerSession | undefined
+    let ackedAt = 0
+    for (const s of this.core.table.byIndex.values()) {
+      if (s.peer !== peer || s.directFrom === undefined) continue
+      if (best === undefined || s.directFromAt > best.directFromAt) best = s
+      ackedAt = Math.max(ackedAt, s.directAckAt)
+    }
+    return best && { endpoint: best.directFrom!, at: best.directFromAt, ackedAt }
+  }
+
+  /** The UDP endpoint of `peer`'s newest direct session: where its datagrams come from now. */
+  directEndpoint(peer: string): Endpoint | undefined {
+    return this.core.newestDirect(peer)?.endpoint
   }
 
   /** The UDP endpoint and packets sent of one session, by our index (direct sessions only). */

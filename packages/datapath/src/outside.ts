@@ -21,8 +21,11 @@ const HEADER_DROPS: Partial<Record<DecodeResult, DropReason>> = {
 /**
  * Outside: encrypted datagrams from peers, into the TAP and on to other peers.
  *
- *  1. onDatagram   parse the header (version, kind, our session index, counter); the index must
- *                  name a direct session (a relayed session's datagrams only come inside a Relay)
+ *  1. onDatagram   parse the header (version, kind, our session index, counter); the index names
+ *                  a direct session, or a relayed one whose peer reached us on a hole-punched
+ *                  path: once authenticated, its sender's address is noted for the control path
+ *                  (`directFrom`; a Heartbeat starting with byte 1 also notes that the peer hears
+ *                  us directly, `directAckAt`), never taken as the session's endpoint
  *  2. authenticate find the session by index; reject replays before decrypting; decrypt in
  *                  place (header as associated data); only then mark the counter seen and
  *                  promote a newer session (rekey) to be the sending one; for a direct session,
@@ -55,12 +58,16 @@ export class Outside {
     core.traffic.bytesReceived += data.length
     const s = this.session(data, 0, data.length)
     if (s === undefined) return
-    if (s.relayedTo !== undefined) {
-      core.drops.count(DropReason.WrongPath)
-      return
-    }
     const plainLen = this.authenticate(s, data, 0, data.length)
     if (plainLen < 0) return
+    if (s.relayedTo !== undefined) {
+      s.directFrom = from
+      s.directFromAt = s.lastReceivedAt
+      // a punch Heartbeat whose first byte is 1: the peer hears our direct datagrams too
+      if (this.header.kind === PacketKind.Heartbeat && plainLen >= 1 && data[DATA_HEADER_BYTES] === 1) s.directAckAt = s.lastReceivedAt
+      this.dispatch(s, data, 0, plainLen)
+      return
+    }
     if (s.endpoint.port !== from.port || s.endpoint.address !== from.address) s.endpoint = from
     this.dispatch(s, data, 0, plainLen)
   }

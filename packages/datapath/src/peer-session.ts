@@ -113,6 +113,18 @@ export class PeerSession {
   lastReceivedAt = 0
   relayedPackets = 0
   relayedBytes = 0
+  /**
+   * Relayed session only: a hole-punched UDP endpoint of the peer the control path chose
+   * (`Datapath.setPunched`); while set, datagrams go there directly, sealed with this session's
+   * keys and without a Relay around them.
+   */
+  punchedTo: Endpoint | undefined = undefined
+  /** Relayed session only: where its last authenticated datagram sent directly (no Relay) came from. */
+  directFrom: Endpoint | undefined = undefined
+  /** When that datagram came (ms); 0: never. */
+  directFromAt = 0
+  /** When a direct Heartbeat came saying the peer hears our direct datagrams too (ms); 0: never. */
+  directAckAt = 0
 
   constructor(init: PeerSessionInit) {
     this.peer = init.peer

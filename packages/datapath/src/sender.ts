@@ -3,6 +3,7 @@ import { HOP_HEADER_BYTES, MAX_DATAGRAM_BYTES, REKEY_AFTER_PACKETS } from './con
 import type { DatapathCore } from './datapath-core.js'
 import { DropReason } from './drop-counters.js'
 import { HOP_PAYLOAD_OFFSET, writeHopHeader } from './hop-header.js'
+import type { Endpoint } from '@weft/udp'
 import type { PeerSession } from './peer-session.js'
 
 /** What `Sender.send` and `Sender.forward` return when the datagram went out. */
@@ -14,7 +15,9 @@ export type SendResult = DropReason | typeof SENT
  * The last step of both directions: seal a plaintext already in place and send it.
  *
  *  - send     to a peer: direct -> one datagram to its endpoint; relayed -> sealed end to end at
- *             HOP_PAYLOAD_OFFSET, then wrapped in a Relay sealed for the next hop (no copy)
+ *             HOP_PAYLOAD_OFFSET, then wrapped in a Relay sealed for the next hop (no copy), or,
+ *             once the control path set a punched endpoint, sent there as it is (no Relay)
+ *  - sendDirect  a relayed session's datagram straight to an endpoint (hole punching)
  *  - forward  a hop-by-hop plaintext (Relay, Broadcast) to one neighbour
  *  - fanOut   one Broadcast plaintext to several neighbours: a copy each, sealed in place for
  *             the last one
@@ -38,6 +41,7 @@ export class Sender {
       this.transmit(s, buf, n, traffic)
       return SENT
     }
+    if (s.punchedTo !== undefined) return this.sendDirect(s, kind, buf, plainLen, s.punchedTo, traffic)
     const hop = this.core.nextHop(s.peer)
     if (hop === undefined) return DropReason.NoRoute
     const inner = this.seal(s, kind, buf, HOP_PAYLOAD_OFFSET, plainLen)
@@ -46,6 +50,22 @@ export class Sender {
     const n = this.seal(hop, PacketKind.Relay, buf, 0, HOP_HEADER_BYTES + inner)
     if (n < 0) return DropReason.CounterExhausted
     this.transmit(hop, buf, n, traffic)
+    return SENT
+  }
+
+  /**
+   * Sends the plaintext `buf[HOP_PAYLOAD_OFFSET + 16, +plainLen)` of relayed session `s` to
+   * `to` as one datagram sealed end to end, without a Relay: a hole-punch probe, or traffic on
+   * a punched path.
+   */
+  sendDirect(s: PeerSession, kind: PacketKind, buf: Buffer, plainLen: number, to: Endpoint, traffic = true): SendResult {
+    const n = this.seal(s, kind, buf, HOP_PAYLOAD_OFFSET, plainLen)
+    if (n < 0) return DropReason.CounterExhausted
+    this.core.bind.send(buf, HOP_PAYLOAD_OFFSET, n, to)
+    if (traffic) {
+      this.core.traffic.datagramsSent++
+      this.core.traffic.bytesSent += n
+    }
     return SENT
   }
 

@@ -8,9 +8,9 @@ export const MAX_BOOTSTRAP_TEXT_CHARS = 4096
 export const SWARM_MAX_PEERS = 64
 /** How long `SwarmRendezvous.start` waits for the first announce to finish (ms). */
 export const SWARM_ANNOUNCE_TIMEOUT_MS = 30_000
-/** How often to look the topic up again while no swarm peer is connected (ms; plus up to as much again at random). */
+/** How often to announce and look the topic up again while no swarm peer is connected (ms; plus up to as much again at random). */
 export const SWARM_LOOKUP_IDLE_MS = 3_000
-/** How often to look the topic up again once some peer is connected (ms): finds newcomers. */
+/** How often to announce and look the topic up again once some peer is connected (ms): finds newcomers. */
 export const SWARM_LOOKUP_MS = 30_000
 /** How often the lookup timer checks whether a lookup is due (ms). */
 export const SWARM_LOOKUP_TICK_MS = 250

@@ -48,6 +48,8 @@ declare module 'hyperswarm' {
     flush(): Promise<void>
     destroy(): Promise<void>
     readonly connections: Set<SwarmSocket>
+    /** Peers known on joined topics, by hex public key. */
+    readonly peers: Map<string, PeerInfo>
   }
   export default Hyperswarm
 }

@@ -33,8 +33,21 @@ export interface SwarmConnection {
   remoteAddress: string
 }
 
+/** One finished re-announce and lookup of the topic (for logs). */
+export interface SwarmRefresh {
+  /** Peers Hyperswarm knows on the topic (found by this or earlier lookups, or that dialled us). */
+  peersKnown: number
+  /** Open swarm streams when it finished. */
+  connections: number
+  /** How long the announce and lookup took (ms). */
+  ms: number
+  /** Why it failed, if it did (the next one runs anyway). */
+  error?: string
+}
+
 export interface SwarmRendezvousEvents {
   connection: [SwarmConnection]
+  refresh: [SwarmRefresh]
 }
 
 /**
@@ -46,6 +59,8 @@ export class SwarmRendezvous extends EventEmitter<SwarmRendezvousEvents> {
   private swarm: Hyperswarm | null = null
   private closed = false
   private lookupTimer: NodeJS.Timeout | null = null
+  /** Re-announces and lookups finished since start (not counting the first announce). */
+  refreshes = 0
 
   constructor(private readonly init: SwarmRendezvousInit) {
     super()
@@ -74,11 +89,25 @@ export class SwarmRendezvous extends EventEmitter<SwarmRendezvousEvents> {
     // same moment would miss each other's announce, so look again soon while alone.
     // The random delay keeps two such routers from dialling each other at the same moment, a race
     // in which Hyperswarm can keep a stream on each end whose other end it dropped.
+    // Each refresh keeps the session's flags (server and client): Hyperswarm then announces again
+    // and reports the peers the same query finds. Refreshing as client only would switch the
+    // session to client and unannounce us (lookupAndUnannounce): after its first lookup a lone
+    // router would be invisible, and two routers met only if one looked while the other's
+    // announce, a few seconds long, still stood.
     let next = Date.now() + jitter()
+    let running = false
     this.lookupTimer = setInterval(() => {
-      if (Date.now() < next) return
-      next = Date.now() + (this.connectionCount === 0 ? jitter() : SWARM_LOOKUP_MS)
-      discovery.refresh({ client: true, server: false }).catch(() => {})
+      if (running || Date.now() < next) return
+      running = true
+      const started = Date.now()
+      const done = (error?: string): void => {
+        running = false
+        next = Date.now() + (this.connectionCount === 0 ? jitter() : SWARM_LOOKUP_MS)
+        this.refreshes++
+        const peersKnown = this.swarm?.peers.size ?? 0
+        this.emit('refresh', { peersKnown, connections: this.connectionCount, ms: Date.now() - started, ...(error === undefined ? {} : { error }) })
+      }
+      discovery.refresh().then(() => done(), (err: Error) => done(err.message))
     }, SWARM_LOOKUP_TICK_MS)
     this.lookupTimer.unref()
   }

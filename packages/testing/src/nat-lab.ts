@@ -91,6 +91,11 @@ export function natRules (kind: NatKind): string {
     iifname "${HOST_IFACE}" oifname "${LAN_IFACE}" ct state established,related accept
     iifname "${HOST_IFACE}" oifname "${LAN_IFACE}" drop
   }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "${HOST_IFACE}" ct state established,related accept
+    iifname "${HOST_IFACE}" drop
+  }
 }
 `
 }

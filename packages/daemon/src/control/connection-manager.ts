@@ -131,7 +131,10 @@ export class ConnectionManager {
     const out: NeighbourInfo[] = []
     for (const [peer, l] of this.byPeer) {
       if (l.state !== 'established' || !l.udpEndpoint) continue
-      out.push({ peer, address: l.udpEndpoint, outbound: l.direction === 'outbound', rttMs: l.rttMs })
+      // where its datagrams come from now (behind a NAT: its mapped endpoint, a hole-punch candidate)
+      const seen = this.c.datapath.directEndpoint(peer)
+      const address = seen ? (seen.address.includes(':') ? `[${seen.address}]:${seen.port}` : `${seen.address}:${seen.port}`) : l.udpEndpoint
+      out.push({ peer, address, outbound: l.direction === 'outbound', rttMs: l.rttMs })
     }
     return out
   }

@@ -11,6 +11,7 @@ import type { ConnectionManager, MeshHooks } from '../control/connection-manager
 import { ENCRYPTION } from '../control/connection-manager.js'
 import { E2E_KINDS, EndToEndSessions } from './end-to-end-sessions.js'
 import type { E2eKind } from './end-to-end-sessions.js'
+import { HolePuncher, formatEndpoint } from './hole-puncher.js'
 import { LinkMonitor } from './link-monitor.js'
 import { NODE_CLOCK } from './node-clock.js'
 
@@ -51,6 +52,7 @@ export class Mesh implements MeshHooks {
   private readonly routes: RouteTable
   private readonly e2e: EndToEndSessions
   private readonly links: LinkMonitor
+  private readonly puncher: HolePuncher
   /** The neighbour the last routed message from each peer came through. */
   private readonly replyVia = new Map<string, string>()
   private readonly timer: NodeJS.Timeout
@@ -92,6 +94,10 @@ export class Mesh implements MeshHooks {
       // (from before the direct link) is replaced; one the peer just set up is kept
       if (!up && this.e2e.sessionIndex(peer) !== c.datapath.sendingIndex(peer)) this.e2e.drop(peer)
       this.publishSelf()
+    })
+    this.puncher = new HolePuncher({
+      datapath: c.datapath, logger: c.logger, selfId: init.selfId, port: init.port,
+      relayedPeers: () => this.e2e.peers(), records: () => this.topology.peers(),
     })
     this.topology.onChange(() => this.refreshRoutes())
     this.timer = setInterval(() => this.refresh(), MESH_REFRESH_INTERVAL_MS)
@@ -148,6 +154,7 @@ export class Mesh implements MeshHooks {
     return this.e2e.peers().map((peer) => {
       const via = routes.unicast.get(peer)
       const rec = this.topology.get(peer)
+      const punched = this.puncher.punched(peer)
       return {
         peer: { id: peer, shortId: shortId(Buffer.from(peer, 'hex')), nickname: rec?.nickname ?? '' },
         address: '-',
@@ -155,8 +162,8 @@ export class Mesh implements MeshHooks {
         state: 'established',
         info: '',
         encryption: ENCRYPTION,
-        path: via ? `relay via ${via.slice(0, 12)}` : 'relay (no route)',
-        udpEndpoint: null,
+        path: punched ? `direct (punched) ${formatEndpoint(punched)}` : `${via ? `relay via ${via.slice(0, 12)}` : 'relay (no route)'}: ${this.puncher.reason(peer)}`,
+        udpEndpoint: punched ? formatEndpoint(punched) : null,
         mtu: this.c.datapath.mtuFor(peer),
         rttMs: null,
         establishedAt: null,
@@ -168,10 +175,11 @@ export class Mesh implements MeshHooks {
     })
   }
 
-  /** How traffic to `peer` goes: `direct`, `relay via SHORTID` or `unreachable`. */
+  /** How traffic to `peer` goes: `direct`, `direct (punched)`, `relay via SHORTID` or `unreachable`. */
   reach(peer: string): string {
     const hop = this.routes.current().unicast.get(peer)
     if (hop === undefined) return 'unreachable'
+    if (hop !== peer && this.puncher.punched(peer) !== undefined) return 'direct (punched)'
     return hop === peer ? 'direct' : `relay via ${hop.slice(0, 12)}`
   }
 
@@ -183,6 +191,7 @@ export class Mesh implements MeshHooks {
   close(): void {
     clearInterval(this.timer)
     this.links.close()
+    this.puncher.close()
     this.gossip.close()
   }
 

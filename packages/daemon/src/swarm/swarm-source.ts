@@ -34,6 +34,7 @@ export class SwarmSource {
       this.c.logger.debug({ endpoint: conn.remoteAddress, initiator: conn.initiator }, 'swarm connection')
       this.c.connections.adoptStream(conn.stream, { address: `swarm ${conn.remoteAddress}`, remoteHost: host, initiator: conn.initiator, via: 'swarm' })
     })
+    this.rendezvous.on('refresh', (r) => this.c.logger.debug(r, 'swarm announce and lookup'))
   }
 
   /** Joins the topic in the background: launch does not wait for the DHT. */
