@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { SimDatagram } from '@weft/udp'
 import { PacketKind } from '@weft/wire'
-import { BROADCAST_MAC, SimMesh, frame, routes, sealDatagram, settle, totalDrops } from './sim-mesh.js'
+import {
+  BROADCAST_MAC, SimMesh, frame, recordDatagrams, routes, sealDatagram, settle, totalDrops,
+} from './sim-mesh.js'
 
 //   a ───── b ───── c      line: a-b, b-c direct; a-c relayed
 //
 //   a ───── b              triangle: every pair direct, but a's tree is a chain a -> b -> c
 //    \     /
 //      c
-
-function record(mesh: SimMesh): SimDatagram[] {
-  const seen: SimDatagram[] = []
-  mesh.net.intercept = (d) => {
-    seen.push({ from: d.from, to: d.to, data: Buffer.from(d.data) })
-    return true
-  }
-  return seen
-}
 
 const hops = (mesh: SimMesh, seen: SimDatagram[]): string[] => seen.map((d) => {
   const name = (address: string) => mesh.nodes[Number(address.split('.')[3]) - 1].name
@@ -31,7 +24,7 @@ describe('broadcast along spanning trees', () => {
     mesh.link(1, 2)
     mesh.relay(0, 2)
     mesh.routeByBfs()
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     const sent = frame(BROADCAST_MAC, a.mac, 60, 7)
     a.tap.inject(sent)
     await settle()
@@ -57,7 +50,7 @@ describe('broadcast along spanning trees', () => {
     // b's list for a names a too (as a naive "all my neighbours" would): never back where it came from
     b.dp.setRoutes(routes(new Map([[a.id, a.id], [c.id, c.id]]), new Map([[a.id, [a.id, c.id]]])))
     c.dp.setRoutes(routes(new Map([[a.id, a.id], [b.id, b.id]]), new Map()))
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     for (let i = 0; i < 3; i++) a.tap.inject(frame(BROADCAST_MAC, a.mac, 60, i))
     await settle()
     expect(hops(mesh, seen)).toEqual([`a>b:${PacketKind.Broadcast}`, `b>c:${PacketKind.Broadcast}`]) // one bundle
@@ -124,7 +117,7 @@ describe('broadcast along spanning trees', () => {
     const [a, b] = mesh.nodes
     mesh.link(0, 1)
     mesh.routeByBfs()
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     // budget 1472 - header, hop header, tag (65) - bundle prefix (2) - Ethernet (14) = 1391
     a.tap.inject(frame(BROADCAST_MAC, a.mac, 1391))
     a.tap.inject(frame(BROADCAST_MAC, a.mac, 1392))
@@ -141,7 +134,7 @@ describe('broadcast along spanning trees', () => {
     mesh.link(0, 1)
     mesh.link(1, 2)
     mesh.relay(0, 2)
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     a.tap.inject(frame(BROADCAST_MAC, a.mac))
     await settle()
     expect(hops(mesh, seen)).toEqual([`a>b:${PacketKind.Data}`])

@@ -1,9 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { SimDatagram } from '@weft/udp'
 import { PacketKind } from '@weft/wire'
 import { DatapathError, MIN_PROBE_DATAGRAM_BYTES, PATH_OVERHEAD_BYTES } from '../src/index.js'
-import { BROADCAST_MAC, SimMesh, frame, ipv4Frame, openDatagram, settle } from './sim-mesh.js'
+import { SimMesh, ipv4Frame, learnMac, openDatagram, recordDatagrams, settle } from './sim-mesh.js'
 
 //   a ───────── b         direct sessions a-b over a simulated UDP network (underlay MTU 1500:
 //                          datagrams of at most 1472 bytes); Probes and ProbeAcks between them
@@ -15,15 +14,6 @@ function pair(init = {}) {
   return { mesh, a, b }
 }
 
-function record(mesh: SimMesh, drop: (d: SimDatagram) => boolean = () => false): SimDatagram[] {
-  const seen: SimDatagram[] = []
-  mesh.net.intercept = (d) => {
-    seen.push({ from: d.from, to: d.to, data: Buffer.from(d.data) })
-    return !drop(d)
-  }
-  return seen
-}
-
 function codeOf(fn: () => unknown): string | undefined {
   try {
     fn()
@@ -31,12 +21,6 @@ function codeOf(fn: () => unknown): string | undefined {
     return err instanceof DatapathError ? err.code : 'not a DatapathError'
   }
   return undefined
-}
-
-/** Lets `from` announce its container's MAC, so the other side sends to it directly. */
-async function learn(from: { tap: { inject(f: Buffer): boolean }; mac: string }): Promise<void> {
-  from.tap.inject(frame(BROADCAST_MAC, from.mac))
-  await settle()
 }
 
 describe('Probe and ProbeAck', () => {
@@ -49,7 +33,7 @@ describe('Probe and ProbeAck', () => {
     a.dp.onControlPacket((_, kind) => control.push(kind))
     b.dp.onControlPacket((_, kind) => control.push(kind))
     await fc.assert(fc.asyncProperty(fc.integer({ min: MIN_PROBE_DATAGRAM_BYTES, max: 1472 }), fc.nat(), async (size, id) => {
-      const seen = record(mesh)
+      const seen = recordDatagrams(mesh)
       acks.length = 0
       expect(a.dp.sendProbe(b.id, id >>> 0, size)).toBe(true)
       await settle()
@@ -74,7 +58,7 @@ describe('Probe and ProbeAck', () => {
 
   it('drops and counts a Probe too short to carry an id and a size, answering nothing', async () => {
     const { mesh, a, b } = pair()
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     expect(a.dp.sendControlPacket(b.id, PacketKind.Probe, Buffer.alloc(7))).toBe(true)
     await settle()
     expect(seen).toHaveLength(1)
@@ -102,7 +86,7 @@ describe('Probe and ProbeAck', () => {
     const { mesh, a, b } = pair()
     const acks: number[] = []
     a.dp.onProbeAck((_, __, size) => acks.push(size))
-    record(mesh, (d) => d.data.length > 800)
+    recordDatagrams(mesh, (d) => d.data.length > 800)
     a.dp.sendProbe(b.id, 1, 800)
     a.dp.sendProbe(b.id, 2, 801)
     await settle()
@@ -113,12 +97,12 @@ describe('Probe and ProbeAck', () => {
 describe('setPeerMtu', () => {
   it('lowers the MTU, answers bigger DF frames with ICMP and bundles no datagram past the path', async () => {
     const { mesh, a, b } = pair()
-    await learn(b)
+    await learnMac(b)
     expect(a.dp.setPeerMtu(b.id, 700)).toBe(700)
     expect(a.dp.mtuFor(b.id)).toBe(700)
     expect(a.dp.sessionStats()[0].mtu).toBe(700)
     expect(a.dp.peerPathMtu(b.id)).toBe(700)
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     a.tap.inject(ipv4Frame(b.mac, a.mac, 701))
     await settle()
     expect(a.dp.drops().too_big).toBe(1)
@@ -134,7 +118,7 @@ describe('setPeerMtu', () => {
 
   it('fragments IPv4 without DF to fit the path, and the fragments arrive', async () => {
     const { a, b } = pair()
-    await learn(b)
+    await learnMac(b)
     a.dp.setPeerMtu(b.id, 600)
     const before = b.tap.written.length
     a.tap.inject(ipv4Frame(b.mac, a.mac, 1376, false))

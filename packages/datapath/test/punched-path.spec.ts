@@ -1,34 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import type { SimDatagram } from '@weft/udp'
 import { PacketKind } from '@weft/wire'
-import { SimMesh, frame, openDatagram, settle } from './sim-mesh.js'
+import { frame, openDatagram, recordDatagrams, relayLine, settle } from './sim-mesh.js'
 
 //   a ───────── b ───────── c        direct sessions: a-b, b-c
 //   └──── end to end, via b ────┘    relayed sessions a-c; then a hole-punched path a-c
 
-function line() {
-  const mesh = new SimMesh(['a', 'b', 'c'])
-  const [a, b, c] = mesh.nodes
-  mesh.link(0, 1)
-  mesh.link(1, 2)
-  mesh.relay(0, 2)
-  mesh.routeByBfs()
-  return { mesh, a, b, c }
-}
-
-function record(mesh: SimMesh): SimDatagram[] {
-  const seen: SimDatagram[] = []
-  mesh.net.intercept = (d) => {
-    seen.push({ from: d.from, to: d.to, data: Buffer.from(d.data) })
-    return true
-  }
-  return seen
-}
-
 describe('a hole-punched path for a relayed session', () => {
   it('sends punch probes straight from the data socket, sealed end to end; the peer notes where they came from', async () => {
-    const { mesh, a, c } = line()
-    const seen = record(mesh)
+    const { mesh, a, c } = relayLine()
+    const seen = recordDatagrams(mesh)
     expect(a.dp.punch(c.id, c.bind.endpoint, false)).toBe(true)
     await settle()
     expect(seen.map((d) => `${d.from.address}>${d.to.address}`)).toEqual(['10.0.0.1>10.0.0.3'])
@@ -45,10 +25,10 @@ describe('a hole-punched path for a relayed session', () => {
   })
 
   it('carries traffic on the punched endpoint once chosen, and through the relay again once cleared', async () => {
-    const { mesh, a, b, c } = line()
+    const { mesh, a, b, c } = relayLine()
     c.tap.inject(frame('ffffffffffff', c.mac)) // a learns c's MAC
     await settle()
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     a.dp.setPunched(c.id, c.bind.endpoint)
     const sent = frame(c.mac, a.mac, 100)
     a.tap.inject(sent)
@@ -66,8 +46,8 @@ describe('a hole-punched path for a relayed session', () => {
   })
 
   it('drops a forged or replayed datagram on the punched path without noting its address', async () => {
-    const { mesh, a, c } = line()
-    const seen = record(mesh)
+    const { mesh, a, c } = relayLine()
+    const seen = recordDatagrams(mesh)
     a.dp.punch(c.id, c.bind.endpoint, false)
     await settle()
     const probe = seen[0].data

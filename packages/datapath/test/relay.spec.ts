@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { SimDatagram } from '@weft/udp'
 import { PacketKind } from '@weft/wire'
 import { RELAYED_ENDPOINT } from '../src/index.js'
 import {
-  BROADCAST_MAC, SimMesh, frame, ipv4Frame, openDatagram, routes, sealDatagram, settle, totalDrops,
+  frame, ipv4Frame, learnMac, openDatagram, recordDatagrams, relayLine, routes, sealDatagram, settle, totalDrops,
 } from './sim-mesh.js'
 
 //   a ───────── b ───────── c        direct sessions: a-b, b-c (UDP)
@@ -11,39 +10,14 @@ import {
 
 const SECRET = Buffer.from('the relay must never see this payload in clear: 0123456789abcdef')
 
-function line(init = {}) {
-  const mesh = new SimMesh(['a', 'b', 'c'], init)
-  const [a, b, c] = mesh.nodes
-  mesh.link(0, 1)
-  mesh.link(1, 2)
-  mesh.relay(0, 2)
-  mesh.routeByBfs()
-  return { mesh, a, b, c }
-}
-
-function record(mesh: SimMesh): SimDatagram[] {
-  const seen: SimDatagram[] = []
-  mesh.net.intercept = (d) => {
-    seen.push({ from: d.from, to: d.to, data: Buffer.from(d.data) })
-    return true
-  }
-  return seen
-}
-
-/** Lets c announce its MAC with a broadcast, so a knows c's container lives behind c. */
-async function learn(from: { tap: { inject(f: Buffer): boolean }; mac: string }): Promise<void> {
-  from.tap.inject(frame(BROADCAST_MAC, from.mac))
-  await settle()
-}
-
 describe('relaying through a neighbour', () => {
   it('carries a unicast end to end through b, which can neither read it nor show it on its TAP', async () => {
-    const { mesh, a, b, c } = line()
-    await learn(c)
+    const { mesh, a, b, c } = relayLine()
+    await learnMac(c)
     expect(a.dp.macEntries()).toContainEqual(expect.objectContaining({ owner: c.id }))
     b.tap.written.length = 0
     const relayedBefore = b.dp.traffic().relayedPackets // b forwarded c's announcement to a
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     const sent = frame(c.mac, a.mac, SECRET)
     a.tap.inject(sent)
     await settle()
@@ -79,7 +53,7 @@ describe('relaying through a neighbour', () => {
   })
 
   it('carries control packets to a relayed peer with its session endpoint', async () => {
-    const { a, c } = line()
+    const { a, c } = relayLine()
     const got: Array<[string, number, string]> = []
     c.dp.onControlPacket((peer, kind, payload, from) => got.push([peer, kind, `${payload.toString()}@${from.address}:${from.port}`]))
     expect(a.dp.sendControlPacket(c.id, PacketKind.Heartbeat, Buffer.from('hi'))).toBe(true)
@@ -89,12 +63,12 @@ describe('relaying through a neighbour', () => {
   })
 
   it('gives a relayed peer a smaller MTU and answers frames over it with ICMP too-big', async () => {
-    const { mesh, a, b, c } = line({ mtu: 1400, underlayMtu: 1500 })
+    const { mesh, a, b, c } = relayLine({ mtu: 1400, underlayMtu: 1500 })
     // budget 1472: direct 1472 - 16 - 16 - 2 - 14 = 1424 (capped by the 1400 MTU); relayed 65 less
     expect(a.dp.mtuFor(b.id)).toBe(1400)
     expect(a.dp.mtuFor(c.id)).toBe(1359)
-    await learn(c)
-    const seen = record(mesh)
+    await learnMac(c)
+    const seen = recordDatagrams(mesh)
     a.tap.inject(ipv4Frame(c.mac, a.mac, 1359))
     await settle()
     expect(c.tap.written.at(-1)!.length).toBe(14 + 1359)
@@ -110,9 +84,9 @@ describe('relaying through a neighbour', () => {
   })
 
   it('drops a relayed datagram replayed by anyone, even re-wrapped by a relay', async () => {
-    const { mesh, a, b, c } = line()
-    await learn(c)
-    const seen = record(mesh)
+    const { mesh, a, b, c } = relayLine()
+    await learnMac(c)
+    const seen = recordDatagrams(mesh)
     a.tap.inject(frame(c.mac, a.mac, SECRET))
     await settle()
     const toC = seen.find((d) => d.to.address === '10.0.0.3')!.data
@@ -128,9 +102,9 @@ describe('relaying through a neighbour', () => {
   })
 
   it('drops forged and unauthenticated Relay datagrams without forwarding them', async () => {
-    const { mesh, a, b, c } = line()
-    await learn(c)
-    const seen = record(mesh)
+    const { mesh, a, b, c } = relayLine()
+    await learnMac(c)
+    const seen = recordDatagrams(mesh)
     a.tap.inject(frame(c.mac, a.mac, SECRET))
     await settle()
     const toB = seen[0].data
@@ -151,7 +125,7 @@ describe('relaying through a neighbour', () => {
   })
 
   it('refuses to relay for a peer that is not a neighbour, and datagrams on the wrong path', async () => {
-    const { mesh, a, b, c } = line()
+    const { mesh, a, b, c } = relayLine()
     const ca = mesh.keys.get('c>a')!
     const cb = mesh.keys.get('c>b')!
     // c asks a, through its end-to-end session, to relay something on to b: a never does
@@ -187,8 +161,8 @@ describe('relaying through a neighbour', () => {
 
   it('drops a relayed datagram whose ttl runs out on a routing loop', async () => {
     // synchronous delivery: a loop the ttl failed to stop would overflow the stack, not hang
-    const { a, b, c } = line({ hopLimit: 16, sync: true })
-    await learn(c)
+    const { a, b, c } = relayLine({ hopLimit: 16, sync: true })
+    await learnMac(c)
     // a sends c's traffic to b, and b sends it back to a
     b.dp.setRoutes(routes(new Map([[c.id, a.id], [a.id, a.id]]), new Map()))
     const relayed = () => a.dp.traffic().relayedPackets + b.dp.traffic().relayedPackets
@@ -202,8 +176,8 @@ describe('relaying through a neighbour', () => {
   })
 
   it('relays to a neighbour the routes do not name yet (a link newer than the routes)', async () => {
-    const { a, b, c } = line()
-    await learn(c)
+    const { a, b, c } = relayLine()
+    await learnMac(c)
     b.dp.setRoutes(routes(new Map(), new Map()))
     a.tap.inject(frame(c.mac, a.mac))
     await settle()
@@ -212,8 +186,8 @@ describe('relaying through a neighbour', () => {
   })
 
   it('drops unicast to a relayed peer as no_route while there is no next hop', async () => {
-    const { mesh, a, c } = line()
-    await learn(c)
+    const { mesh, a, c } = relayLine()
+    await learnMac(c)
     a.dp.setRoutes(routes(new Map(), new Map()))
     a.tap.inject(frame(c.mac, a.mac))
     await settle()

@@ -1,45 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import type { SimDatagram } from '@weft/udp'
 import { PacketKind } from '@weft/wire'
 import { HOP_HEADER_BYTES, HOP_OVERHEAD_BYTES, PATH_OVERHEAD_BYTES } from '../src/index.js'
-import { BROADCAST_MAC, SimMesh, frame, ipv4Frame, settle } from './sim-mesh.js'
+import { BROADCAST_MAC, frame, ipv4Frame, learnMac, recordDatagrams, relayLine, settle } from './sim-mesh.js'
 
 //   a ───── b ───── c      direct sessions a-b and b-c, an end-to-end session a-c through b,
 //                          routes by BFS; underlay MTU 1500 (datagrams of at most 1472 bytes)
 
-function line() {
-  const mesh = new SimMesh(['a', 'b', 'c'])
-  mesh.link(0, 1)
-  mesh.link(1, 2)
-  mesh.relay(0, 2)
-  mesh.routeByBfs()
-  const [a, b, c] = mesh.nodes
-  return { mesh, a, b, c }
-}
-
-function record(mesh: SimMesh, drop: (d: SimDatagram) => boolean = () => false): SimDatagram[] {
-  const seen: SimDatagram[] = []
-  mesh.net.intercept = (d) => {
-    seen.push({ from: d.from, to: d.to, data: Buffer.from(d.data) })
-    return !drop(d)
-  }
-  return seen
-}
-
-async function learn(from: { tap: { inject(f: Buffer): boolean }; mac: string }): Promise<void> {
-  from.tap.inject(frame(BROADCAST_MAC, from.mac))
-  await settle()
-}
-
 describe('path MTU through relays', () => {
   it('probes end to end over the relay: the Probe crosses every hop inside a Relay and is acked with its size', async () => {
-    const { mesh, a, c } = line()
+    const { mesh, a, c } = relayLine()
     expect(a.dp.maxRelayedProbeSize).toBe(1472 - HOP_OVERHEAD_BYTES)
     const acks: Array<[string, number, number]> = []
     a.dp.onProbeAck((peer, id, size) => acks.push([peer, id, size]))
     // the b-c hop carries at most 1200-byte datagrams
     const cEndpoint = c.bind.endpoint
-    const seen = record(mesh, (d) => d.to.address === cEndpoint.address && d.data.length > 1200)
+    const seen = recordDatagrams(mesh, (d) => d.to.address === cEndpoint.address && d.data.length > 1200)
     expect(a.dp.sendProbe(c.id, 1, 1200 - HOP_OVERHEAD_BYTES, true)).toBe(true)
     expect(a.dp.sendProbe(c.id, 2, 1201 - HOP_OVERHEAD_BYTES, true)).toBe(true)
     expect(a.dp.sendProbe(c.id, 3, a.dp.maxRelayedProbeSize + 1, true)).toBe(false)
@@ -49,8 +24,8 @@ describe('path MTU through relays', () => {
   })
 
   it('fits a relayed session to the end-to-end MTU and to its first hop, and no relayed datagram outgrows them', async () => {
-    const { mesh, a, b, c } = line()
-    await learn(c)
+    const { mesh, a, b, c } = relayLine()
+    await learnMac(c)
     expect(a.dp.mtuFor(c.id)).toBe(1472 - PATH_OVERHEAD_BYTES - HOP_OVERHEAD_BYTES)
     expect(a.dp.nextHopOf(c.id)).toBe(b.id)
     expect(a.dp.setRelayedPeerMtu(c.id, 1100)).toBe(1100)
@@ -60,7 +35,7 @@ describe('path MTU through relays', () => {
     expect(a.dp.mtuFor(c.id)).toBe(1000 - HOP_OVERHEAD_BYTES)
     a.dp.setPeerMtu(b.id, 1400)
     expect(a.dp.mtuFor(c.id)).toBe(1100)
-    const seen = record(mesh)
+    const seen = recordDatagrams(mesh)
     a.tap.inject(ipv4Frame(c.mac, a.mac, 1101))
     await settle()
     expect(a.dp.drops().too_big).toBe(1)
@@ -78,7 +53,7 @@ describe('path MTU through relays', () => {
   })
 
   it('fits our broadcasts to the smallest path MTU of the neighbours our tree sends them to', async () => {
-    const { a, b } = line()
+    const { a, b } = relayLine()
     const full = a.dp.broadcastMtu
     expect(full).toBe(1376)
     a.dp.setPeerMtu(b.id, 900)

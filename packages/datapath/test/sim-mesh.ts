@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { DataCipher } from '@weft/crypto'
 import { ChannelTap } from '@weft/tap'
 import { SimNetwork } from '@weft/udp'
-import type { SimBind } from '@weft/udp'
+import type { SimBind, SimDatagram } from '@weft/udp'
 import { DATA_HEADER_BYTES, writeDataHeader } from '@weft/wire'
 import type { PacketKind } from '@weft/wire'
 import { Datapath } from '../src/index.js'
@@ -198,4 +198,31 @@ export function ipv4Frame(dst: string, src: string, ipBytes: number, df = true):
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16)
   ip.writeUInt16BE(~sum & 0xffff, 10)
   return f
+}
+
+/** a ── b ── c: direct sessions a-b and b-c, an end-to-end session a-c relayed through b, BFS routes. */
+export function relayLine(init: MeshInit = {}): { mesh: SimMesh; a: MeshNode; b: MeshNode; c: MeshNode } {
+  const mesh = new SimMesh(['a', 'b', 'c'], init)
+  mesh.link(0, 1)
+  mesh.link(1, 2)
+  mesh.relay(0, 2)
+  mesh.routeByBfs()
+  const [a, b, c] = mesh.nodes
+  return { mesh, a, b, c }
+}
+
+/** Records (copies of) every datagram the network carries from now on; those `drop` picks are lost. */
+export function recordDatagrams(mesh: SimMesh, drop: (d: SimDatagram) => boolean = () => false): SimDatagram[] {
+  const seen: SimDatagram[] = []
+  mesh.net.intercept = (d) => {
+    seen.push({ from: d.from, to: d.to, data: Buffer.from(d.data) })
+    return !drop(d)
+  }
+  return seen
+}
+
+/** Lets `from` announce its container's MAC with a broadcast, so the others learn where it lives. */
+export async function learnMac(from: { tap: { inject(f: Buffer): boolean }; mac: string }): Promise<void> {
+  from.tap.inject(frame(BROADCAST_MAC, from.mac))
+  await settle()
 }
