@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "data-aead.h"
+#include "read-poll.h"
 #include "replay-window.h"
 
 namespace weft {
@@ -392,36 +393,7 @@ void FastPath::Up(uint32_t kind, uint32_t offset, uint32_t length, uint32_t inde
 }
 
 Napi::Value FastPath::Start(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsFunction()) {
-    Napi::TypeError::New(env, "start(callback): callback must be a function").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  if (fd_ < 0) {
-    Napi::Error::New(env, "start(): the fast path is closed").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  callback_ = Napi::Persistent(info[0].As<Napi::Function>());
-  if (poll_ != nullptr) return env.Undefined();
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
-  poll_ = new uv_poll_t;
-  int rc = uv_poll_init(loop, poll_, fd_);
-  if (rc != 0) {
-    delete poll_;
-    poll_ = nullptr;
-  } else {
-    poll_->data = this;
-    rc = uv_poll_start(poll_, UV_READABLE, OnPoll);
-    if (rc != 0) ClosePoll();
-  }
-  if (rc != 0) {
-    callback_.Reset();
-    Napi::Error::New(env, std::string("start(): uv_poll: ") + uv_strerror(rc)).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  if (!ref_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
-  return env.Undefined();
+  return StartPolling(info, fd_, "start(): the fast path is closed", &callback_, &poll_, this, OnPoll, ref_);
 }
 
 Napi::Value FastPath::Close(const Napi::CallbackInfo& info) {
@@ -441,13 +413,7 @@ Napi::Value FastPath::Unref(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void FastPath::ClosePoll() {
-  if (poll_ == nullptr) return;
-  poll_->data = nullptr;
-  uv_poll_stop(poll_);
-  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-  poll_ = nullptr;
-}
+void FastPath::ClosePoll() { CloseReadPoll(&poll_); }
 
 void FastPath::Shutdown() {
   ClosePoll();

@@ -58,6 +58,7 @@
 #include "fast-path.h"
 #include "native-data-cipher.h"
 #include "native-replay-window.h"
+#include "read-poll.h"
 
 using weft::FastPath;
 
@@ -210,38 +211,7 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
  private:
   // start(callback): begins (or keeps) polling; a second call replaces the callback.
   Napi::Value Start(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsFunction()) {
-      Napi::TypeError::New(env, "start(callback): callback must be a function")
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    if (fd_ < 0) {
-      Napi::Error::New(env, "start(): the TAP is closed").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
-    if (poll_ != nullptr) return env.Undefined();
-    uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
-    poll_ = new uv_poll_t;
-    int rc = uv_poll_init(loop, poll_, fd_);
-    if (rc != 0) {
-      delete poll_;  // not in the loop's handle queue
-      poll_ = nullptr;
-    } else {
-      poll_->data = this;
-      rc = uv_poll_start(poll_, UV_READABLE, OnPoll);
-      if (rc != 0) ClosePoll();
-    }
-    if (rc != 0) {
-      callback_.Reset();
-      Napi::Error::New(env, std::string("start(): uv_poll: ") + uv_strerror(rc))
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    if (!ref_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
-    return env.Undefined();
+    return weft::StartPolling(info, fd_, "start(): the TAP is closed", &callback_, &poll_, this, OnPoll, ref_);
   }
 
   Napi::Value Write(const Napi::CallbackInfo& info) {
@@ -367,14 +337,7 @@ class TapHandle : public Napi::ObjectWrap<TapHandle> {
     self->Shutdown();
   }
 
-  void ClosePoll() {
-    if (poll_ == nullptr) return;
-    poll_->data = nullptr;
-    uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-    poll_ = nullptr;
-  }
+  void ClosePoll() { weft::CloseReadPoll(&poll_); }
 
   // Idempotent; the only place that releases the fd, the poll and the callback.
   void Shutdown() {
