@@ -91,8 +91,9 @@ export class IpamService {
 
   /**
    * A plain `--ip a.b.c.d/len`: outside the range, IPAM has no say and it is used as given; inside
-   * it, another peer may own the address and hand it out, so it is claimed through IPAM (and
-   * refused, saying why, if it is in use here or on the peer that owns it). Anything that is not
+   * it, it is claimed through IPAM when this peer owns it or its owner's block is wholly free (and
+   * refused, saying why, if it is in use here); inside another peer's block in use, only that peer
+   * knows whether it is free, so it is used as given with a warning (use `ip:ADDR` to insist). Anything that is not
    * an IPv4 CIDR goes on as given, for the container manager to accept or refuse.
    */
   private async plain(name: string, cidr: string): Promise<string> {
@@ -110,6 +111,12 @@ export class IpamService {
       return (await this.allocator.claim(name, cidr)).cidr
     } catch (err) {
       if (!(err instanceof IpamError)) throw err
+      if (err.code === 'ERR_CLAIMED_ELSEWHERE') {
+        // Another peer owns the address and hands addresses out of that block: whether this one is
+        // free there is only known to that peer, so the operator's explicit choice stands, untracked.
+        this.c.logger.warn({ container: name, cidr, reason: err.message }, 'plain --ip in the IPAM range owned by another peer: used as given, not tracked by IPAM')
+        return cidr
+      }
       throw new IpamError(err.code, `--ip ${cidr.slice(0, 40)} lies in the IPAM range ${formatCidr(range)}, so it is claimed through IPAM: ${err.message}`)
     }
   }
