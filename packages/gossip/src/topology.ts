@@ -45,7 +45,7 @@ export interface TopologyInit {
   /**
    * How long after a change of the own record (`updateSelf`) it is published, in milliseconds;
    * later changes within that time go out with it, as one version. 0 publishes every change at
-   * once. Default `DEFAULT_SELF_PUBLISH_DELAY_MS` (100).
+   * once. Default `DEFAULT_SELF_PUBLISH_DELAY_MS` (0: see docs/GOSSIP.md).
    */
   selfPublishDelayMs?: number
 }

@@ -159,27 +159,40 @@ describe('topology: the own record', () => {
     expect(changes).toEqual([[SELF]])
   })
 
-  it('by default publishes the changes of a short while as one version, none later than the delay', () => {
+  it('by default publishes every change at once (DEFAULT_SELF_PUBLISH_DELAY_MS is 0: docs/GOSSIP.md)', () => {
     const clock = new VirtualClock()
     const published: TopologyState[] = []
     const t = createTopology({ selfId: SELF, nickname: 'self', restartId: SELF_RESTART, udpPort: 6783 },
       { clock, publish: (d) => published.push(d) })
+    expect(DEFAULT_SELF_PUBLISH_DELAY_MS).toBe(0)
+    t.updateSelf({ udpPort: 7000 })
+    t.updateSelf({ udpPort: 7001 })
+    expect(published.map((d) => [...d.values()].map((r) => r.version))).toEqual([[1], [2]])
+    expect(t.publishPending).toBe(false)
+  })
+
+  it('with selfPublishDelayMs publishes the changes of a short while as one version, none later than the delay', () => {
+    const DELAY = 100
+    const clock = new VirtualClock()
+    const published: TopologyState[] = []
+    const t = createTopology({ selfId: SELF, nickname: 'self', restartId: SELF_RESTART, udpPort: 6783, selfPublishDelayMs: DELAY },
+      { clock, publish: (d) => published.push(d) })
     const versions = () => published.map((d) => [...d.values()].map((r) => r.version))
     for (let i = 0; i < 5; i++) {
       t.updateSelf({ udpPort: 7000 + i })
-      clock.advance(DEFAULT_SELF_PUBLISH_DELAY_MS / 10)
+      clock.advance(DELAY / 10)
     }
     expect(t.self().version).toBe(5) // the record changes at once...
     expect(published).toEqual([]) // ...and is published once, when the delay from the first change is up
-    clock.advance(DEFAULT_SELF_PUBLISH_DELAY_MS / 2)
+    clock.advance(DELAY / 2)
     expect(versions()).toEqual([[5]])
     expect(published[0].get(SELF)?.udpPort).toBe(7004)
-    clock.advance(10 * DEFAULT_SELF_PUBLISH_DELAY_MS)
+    clock.advance(10 * DELAY)
     expect(published).toHaveLength(1) // nothing changed since
     t.updateSelf({ udpPort: 8000 })
     t.flushSelf() // at once, when asked
     expect(versions()).toEqual([[5], [6]])
-    clock.advance(10 * DEFAULT_SELF_PUBLISH_DELAY_MS)
+    clock.advance(10 * DELAY)
     expect(published).toHaveLength(2)
   })
 
