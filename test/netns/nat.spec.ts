@@ -125,7 +125,7 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     // and punched meanwhile, until both ends report it)
     const reach = (await status(a)).peers.find((p) => p.id === idB)?.reach
     const text = (await a.weft(['status', 'connections'])).stdout
-    const why = `${text}\n${peers.map((h) => logLines(h, /"msg":"(swarm connection|direct data path|[^"]*punch|connection (established|lost)|duplicate)/)).join('\n')}`
+    const why = `${text}\n${peers.map((h) => logLines(h, /"msg":"(swarm connection|direct data path|[^"]*punch|connection (established|lost)|duplicate|routes changed)/)).join('\n')}`
     if (found.path.startsWith('relay')) expect(reach, why).toBe(found.path.split(':')[0])
     else expect(reach, why).toMatch(/^direct/)
     const unanchored = new RegExp(t.path.source.replace(/^\^/, '').replace(/\$$/, ''), 'm')

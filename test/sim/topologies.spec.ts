@@ -4,9 +4,10 @@
 //                  |/ \|                               |   |          o-o-o
 //                  o   o-o                             o-o-o            o o
 //
-// converge -> RTTs published -> every route is a shortest path by measured RTT (checked against
+// converge -> RTTs published -> every route is a shortest path by measured RTT plus hop cost (checked against
 // a plain Dijkstra over the links the test asked for) and loop-free -> the busiest router
 // restarts -> converge again -> everyone knows its new restartId and routes are shortest again.
+import { HOP_COST_MS } from '@weft/gossip'
 import type { SimMesh } from '@weft/testing'
 import { SIM_MESH_SHAPES, createSimMesh, referenceDistances } from '@weft/testing'
 import { describe, expect, it } from 'vitest'
@@ -14,9 +15,9 @@ import { describe, expect, it } from 'vitest'
 const N = 30
 const SECOND = 1000
 
-/** Routes that are not shortest paths (by 2 x one-way delay per link) or do not arrive. */
+/** Routes that are not shortest paths (by 2 x one-way delay plus the hop cost per link) or do not arrive. */
 function badRoutes (mesh: SimMesh): string[] {
-  const weight = (a: number, b: number): number => 2 * mesh.delayMs(a, b)!
+  const weight = (a: number, b: number): number => 2 * mesh.delayMs(a, b)! + HOP_COST_MS
   const bad: string[] = []
   for (let from = 0; from < N; from++) {
     const best = referenceDistances(N, mesh.edges(), (e) => weight(e.from, e.to), from)

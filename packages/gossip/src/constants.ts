@@ -77,3 +77,10 @@ export const RTT_REPORT_MIN_CHANGE_FRACTION = 0.25
 export const DEFAULT_LINK_WEIGHT_MS = 10
 /** Smallest link weight, in milliseconds (weights are whole milliseconds). */
 export const MIN_LINK_WEIGHT_MS = 1
+/**
+ * Added to every link's weight: the cost of one more hop. A relay receives, re-wraps and sends
+ * each packet in another router's event loop, which the neighbours' ping RTT does not measure;
+ * so a path through a relay wins over a direct link only when it is this much faster per hop.
+ * Without it, links of equal RTT tie a direct link against two relayed hops of half the RTT.
+ */
+export const HOP_COST_MS = 5

@@ -3,10 +3,10 @@
 // connection, a record not yet updated) is no link.
 //
 // Weight of a link, in whole milliseconds: the larger RTT either end reports, else
-// DEFAULT_LINK_WEIGHT_MS; at least MIN_LINK_WEIGHT_MS. Whole numbers keep path sums exact, so
-// every peer computes bit-identical distances and trees from the same records.
+// DEFAULT_LINK_WEIGHT_MS; at least MIN_LINK_WEIGHT_MS; plus HOP_COST_MS. Whole numbers keep path
+// sums exact, so every peer computes bit-identical distances and trees from the same records.
 
-import { DEFAULT_LINK_WEIGHT_MS, MIN_LINK_WEIGHT_MS } from './constants.js'
+import { DEFAULT_LINK_WEIGHT_MS, HOP_COST_MS, MIN_LINK_WEIGHT_MS } from './constants.js'
 import type { PeerConnection, PeerRecord } from './peer-record.js'
 
 /** Peers by index (sorted by id, so index order is id order) and weighted adjacency. */
@@ -21,8 +21,7 @@ export interface LinkGraph {
 /** The weight of a link from the two ends' reports (see the file comment). */
 export function linkWeight(a: number | null, b: number | null): number {
   const rtt = a === null ? b : b === null ? a : Math.max(a, b)
-  if (rtt === null) return DEFAULT_LINK_WEIGHT_MS
-  return Math.max(MIN_LINK_WEIGHT_MS, Math.round(rtt))
+  return (rtt === null ? DEFAULT_LINK_WEIGHT_MS : Math.max(MIN_LINK_WEIGHT_MS, Math.round(rtt))) + HOP_COST_MS
 }
 
 /** Builds the link graph of a set of records (records with duplicate ids: the last one counts). */

@@ -10,7 +10,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  DEFAULT_LINK_WEIGHT_MS, computeRoutes, createRouteTable, linkWeight, type PeerConnection, type PeerRecord, type Routes,
+  DEFAULT_LINK_WEIGHT_MS, HOP_COST_MS, computeRoutes, createRouteTable, linkWeight, type PeerConnection, type PeerRecord, type Routes,
 } from '../src/index.js'
 import { peerId } from './helpers/arbitraries.js'
 
@@ -54,7 +54,7 @@ function reference(g: Graph) {
       const b = g.sides[j][i]
       if (i === j || !(a.listed && a.established && b.listed && b.established)) continue
       const rtts = [a.rttMs, b.rttMs].filter((x): x is number => x !== null)
-      w[i][j] = rtts.length === 0 ? DEFAULT_LINK_WEIGHT_MS : Math.max(1, Math.round(Math.max(...rtts)))
+      w[i][j] = (rtts.length === 0 ? DEFAULT_LINK_WEIGHT_MS : Math.max(1, Math.round(Math.max(...rtts)))) + HOP_COST_MS
     }
   }
   const d = w.map((row, i) => row.map((x, j) => (i === j ? 0 : x)))
@@ -138,12 +138,12 @@ describe('computeRoutes rules', () => {
     expect(computeRoutes(a, [rec(a, [[b, 1]]), rec(b, [])]).unicast.size).toBe(0)
   })
 
-  it('weighs links by the larger reported RTT, at least 1 ms, else the default', () => {
-    expect(linkWeight(null, null)).toBe(DEFAULT_LINK_WEIGHT_MS)
-    expect(linkWeight(3.4, null)).toBe(3)
-    expect(linkWeight(null, 7)).toBe(7)
-    expect(linkWeight(2, 9.6)).toBe(10)
-    expect(linkWeight(0, 0.2)).toBe(1)
+  it('weighs links by the larger reported RTT, at least 1 ms, else the default, plus the hop cost', () => {
+    expect(linkWeight(null, null)).toBe(DEFAULT_LINK_WEIGHT_MS + HOP_COST_MS)
+    expect(linkWeight(3.4, null)).toBe(3 + HOP_COST_MS)
+    expect(linkWeight(null, 7)).toBe(7 + HOP_COST_MS)
+    expect(linkWeight(2, 9.6)).toBe(10 + HOP_COST_MS)
+    expect(linkWeight(0, 0.2)).toBe(1 + HOP_COST_MS)
     // the example at the top (a-c: only a reports an RTT)
     const records = [rec(a, [[b, 1], [c, 3]]), rec(b, [[a, 1], [d, 1]]), rec(c, [[a, null], [d, null]]), rec(d, [[b, 1], [c, null]])]
     const routes = computeRoutes(a, records)
@@ -152,20 +152,24 @@ describe('computeRoutes rules', () => {
     expect(computeRoutes(b, records).broadcast(a)).toEqual([d])
     expect(computeRoutes(d, records).broadcast(a)).toEqual([])
     expect(computeRoutes(c, records).broadcast(a)).toEqual([])
-    expect(computeRoutes(d, records).unicast.get(c)).toBe(b)
-    expect(computeRoutes(c, records).broadcast(d)).toEqual([]) // d's tree: d -> b -> a -> c
-    expect(computeRoutes(a, records).broadcast(d)).toEqual([c])
+    // d-c (10 + hop) beats d-b-a-c (1 + 1 + 3 + three hops): the hop cost keeps the direct link
+    expect(computeRoutes(d, records).unicast.get(c)).toBe(c)
+    expect(computeRoutes(c, records).broadcast(d)).toEqual([]) // d's tree: d -> c, d -> b -> a
+    expect(computeRoutes(a, records).broadcast(d)).toEqual([])
+    expect(computeRoutes(b, records).broadcast(d)).toEqual([a])
   })
 
   it('computes the trees drawn in docs/GOSSIP.md', () => {
     const [e] = [5].map(peerId)
     const links: Array<[string, string, number]> = [[a, b, 2], [a, c, 4], [b, c, 1], [b, d, 3], [c, d, 5], [d, e, 1]]
     const records = [a, b, c, d, e].map((id) => rec(id, links.flatMap(([x, y, w]): Array<[string, number]> => (x === id ? [[y, w]] : y === id ? [[x, w]] : []))))
-    expect(new Set(computeRoutes(a, records).unicast.values())).toEqual(new Set([b]))
+    expect(Object.fromEntries(computeRoutes(a, records).unicast)).toEqual({ [b]: b, [c]: c, [d]: b, [e]: b })
     const children = (source: string): Record<string, readonly string[]> =>
       Object.fromEntries([a, b, c, d, e].map((id) => [id, computeRoutes(id, records).broadcast(source)]).filter(([, k]) => k.length > 0))
-    expect(children(a)).toEqual({ [a]: [b], [b]: [c, d], [d]: [e] })
-    expect(children(e)).toEqual({ [e]: [d], [d]: [b], [b]: [a, c] })
+    expect(children(a)).toEqual({ [a]: [b, c], [b]: [d], [d]: [e] })
+    expect(children(e)).toEqual({ [e]: [d], [d]: [b, c], [b]: [a] })
+    // without the hop cost c would be reached through b (2 + 1 < 4): same RTT sum, one hop more
+    expect(linkWeight(4, null)).toBeLessThan(linkWeight(2, null) + linkWeight(1, null))
   })
 
   it('breaks ties by the smaller peer id', () => {

@@ -273,7 +273,7 @@ export class ConnectionManager {
         link.conn.send({ t: 'pong', id: msg.id, sentAt: msg.sentAt })
         break
       case 'pong':
-        link.rttMs = Math.max(0, Date.now() - msg.sentAt)
+        link.addRttSample(Math.max(0, Date.now() - msg.sentAt))
         break
       case 'goodbye':
         link.conn.close(`peer said goodbye: ${msg.reason}`)

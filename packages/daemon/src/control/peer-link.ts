@@ -6,6 +6,9 @@ import type { ControlMessage } from '@weft/wire'
 type HelloMessage = Extract<ControlMessage, { t: 'hello' }>
 import type { ControlConnection } from './control-connection.js'
 
+/** Ping samples the reported RTT is the minimum of (one ping a second: the last 10 s). */
+export const RTT_WINDOW = 10
+
 /** What the router knows of one control connection, from dial/accept to close. */
 export class PeerLink {
   state: ConnectionState = 'handshake'
@@ -15,7 +18,9 @@ export class PeerLink {
   /** Our data-session index for this link, once the session is installed. */
   localIndex: number | null = null
   helloSent = false
+  /** The link's round-trip time: the smallest of the last RTT_WINDOW ping samples (ms). */
   rttMs: number | null = null
+  private readonly rttSamples: number[] = []
   /** What carries the control connection: 'tcp', or 'swarm' for a Hyperswarm stream. */
   via = 'tcp'
   establishedAt: number | null = null
@@ -38,6 +43,17 @@ export class PeerLink {
     now: number,
   ) {
     this.lastHeardAt = now
+  }
+
+  /**
+   * Records one ping's round trip. A sample also holds the time each end's event loop took to
+   * answer (a busy host adds tens of ms); the smallest recent sample is the path's own RTT, so
+   * routes weighted by it do not move on scheduling noise.
+   */
+  addRttSample(ms: number): void {
+    this.rttSamples.push(ms)
+    if (this.rttSamples.length > RTT_WINDOW) this.rttSamples.shift()
+    this.rttMs = Math.min(...this.rttSamples)
   }
 
   toInfo(encryption: string, stats?: { bytesSent: number; bytesReceived: number; packetsSent: number; packetsReceived: number }): ConnectionInfo {

@@ -238,12 +238,21 @@ export class Mesh implements MeshHooks {
       this.routeChanges++
       this.c.count?.('route_change')
       this.c.datapath.setRoutes({ nextHop: routes.unicast, broadcast: (source) => routes.broadcast(source) })
+      this.logRoutes(routes.unicast)
     }
     // sessions can be lost without a route change (a closed connection takes every session of
     // its peer with it), so the end-to-end sessions are checked every time
     const relayed = new Set<string>()
     for (const [dest, hop] of routes.unicast) if (hop !== dest) relayed.add(dest)
     this.e2e.reconcile(relayed)
+  }
+
+  /** Debug: the next hops and the RTT every record reports for its established links (what weighted the routes). */
+  private logRoutes(unicast: ReadonlyMap<string, string>): void {
+    if (!this.c.logger.isLevelEnabled('debug')) return
+    const hops = [...unicast].map(([dest, hop]) => `${dest.slice(0, 12)}${hop === dest ? '' : ` via ${hop.slice(0, 12)}`}`)
+    const links = this.topology.peers().flatMap((r) => r.connections.filter((c) => c.established).map((c) => `${r.id.slice(0, 6)}-${c.peer.slice(0, 6)} ${c.rttMs ?? '-'}ms`))
+    this.c.logger.debug({ hops, links }, 'routes changed')
   }
 
   /** Runs periodic work now (tests). */
