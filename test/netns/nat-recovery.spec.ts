@@ -34,6 +34,7 @@ it('a punched path whose NAT mapping expired falls back to the relay and is punc
   const ca = await container(a, 'ca', '10.50.0.1/16')
   await container(b, 'cb', '10.50.0.2/16')
   const idB = (await status(b)).router.id
+  const idA = (await status(a)).router.id
   await waitPath(a, idB, PUNCHED)
   await waitPing(a, ca, '10.50.0.2', 20_000)
 
@@ -52,6 +53,8 @@ it('a punched path whose NAT mapping expired falls back to the relay and is punc
   const cutAt = Date.now()
   const relayed = await waitPath(a, idB, RELAYED, 20_000)
   const fellBackMs = Date.now() - cutAt
+  // each end detects the silence on its own clock: replies take b's path, so wait for b too
+  await waitPath(b, idA, RELAYED, 20_000)
   expect(await ping(a, ca, '10.50.0.2', 3)).toBe(true) // through c meanwhile
   await sleep((UDP_TIMEOUT_S + 2) * 1000) // the mapping for b's NAT is gone now
   await ra.nft('delete table ip weftcut\n')
