@@ -6,63 +6,20 @@ import type { ControlPacketHandler, TrafficCounters } from './datapath-core.js'
 import { DatapathCore } from './datapath-core.js'
 import type { DatapathRoutes } from './datapath-routes.js'
 import { DatapathError } from './errors.js'
-import { HOP_OVERHEAD_BYTES } from './hop-header.js'
 import { FastPublisher, NATIVE_SESSION_PARTS } from './fast-publisher.js'
 import { Inside } from './inside.js'
 import { Outside } from './outside.js'
 import { PathProbes } from './path-probes.js'
 import type { ProbeAckHandler } from './path-probes.js'
-import { HOP_PAYLOAD_OFFSET } from './hop-header.js'
+import { HOP_OVERHEAD_BYTES, HOP_PAYLOAD_OFFSET } from './hop-header.js'
 import { isPeerId, peerIdBytes } from './peer-id-index.js'
 import type { SessionKeys } from './peer-session.js'
 import { PeerSession, RELAYED_ENDPOINT } from './peer-session.js'
 import { SENT, Sender } from './sender.js'
 
-export interface DatapathInit {
-  /** Overlay MTU: the largest IP packet a container may send (bytes). */
-  mtu: number
-  /** MTU of the underlay path (bytes, IP packet); default 1500. */
-  underlayMtu?: number
-  /** Learnt-MAC limit (default MAC_TABLE_LIMIT). */
-  macLimit?: number
-  /**
-   * Our peer id, 64 lowercase hex digits (default '': none). Needed to receive Relay datagrams
-   * and to send broadcasts along routes; `setRoutes` refuses to run without it.
-   */
-  selfId?: string
-  /** Ttl of the Relay and Broadcast datagrams we originate, 1..255 (default DEFAULT_HOP_LIMIT). */
-  hopLimit?: number
-}
+import type { DatapathComponents, DatapathInit, SessionStats } from './datapath-types.js'
 
-export interface DatapathComponents {
-  tap: TapDevice
-  bind: Bind
-  /** Clock in ms (default Date.now). */
-  now?: () => number
-  /**
-   * The native fast path (@weft/tap `openFastPath`) when `bind` is its `FastBind` and `tap` a
-   * NativeTap attached to it: sessions then get the addon's ciphers and replay windows, and the
-   * data path publishes its sessions and MACs to it. Default: none, everything in JS.
-   */
-  fast?: FastPath
-}
-
-export interface SessionStats {
-  peer: string
-  localIndex: number
-  endpoint: Endpoint
-  mtu: number
-  packetsSent: number
-  bytesSent: number
-  packetsReceived: number
-  bytesReceived: number
-  lastReceivedAt: number
-  /** Whether the session is relayed (its `endpoint` is then RELAYED_ENDPOINT). */
-  relayed: boolean
-  /** Transit datagrams sent to this neighbour for other peers, and their bytes. */
-  relayedPackets: number
-  relayedBytes: number
-}
+export type { DatapathComponents, DatapathInit, SessionStats }
 
 /**
  * The data path: frames between the TAP and peers. The control path talks to it only through

@@ -107,6 +107,12 @@ export class IpamService {
     }
     const range = this.allocator.range
     if (ip < range.base || ip >= range.base + range.size) return cidr
+    if (this.allocator.status().ringId === null) {
+      // No ring here yet (e.g. waiting for consensus): a claim would wait for it, and the
+      // operator chose this address; it is used as given, untracked, as for another peer's block.
+      this.c.logger.warn({ container: name, cidr }, 'plain --ip in the IPAM range before this peer has a ring: used as given, not tracked by IPAM')
+      return cidr
+    }
     try {
       return (await this.allocator.claim(name, cidr)).cidr
     } catch (err) {

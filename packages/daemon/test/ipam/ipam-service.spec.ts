@@ -61,6 +61,17 @@ describe('IpamService on LMDB', () => {
     await store.close()
   })
 
+  it('uses a plain --ip CIDR inside the range as given, untracked, while this peer has no ring (no wait for consensus)', async () => {
+    const store = openStore({ home: home() })
+    const s = service(store, ['--ipalloc-init', 'consensus=2'])
+    expect(s.allocator.status().ringId).toBeNull()
+    expect(await s.addresses('fixed', ['10.40.3.1/16'])).toEqual(['10.40.3.1/16'])
+    expect(s.allocator.lookup('fixed')).toEqual([])
+    expect(s.allocator.status().ringId).toBeNull()
+    s.close()
+    await store.close()
+  })
+
   it('claims a plain --ip CIDR inside the range through IPAM, and refuses one in use; outside the range it is used as given', async () => {
     const store = openStore({ home: home() })
     const s = service(store)
