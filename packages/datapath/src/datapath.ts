@@ -1,5 +1,5 @@
-import type { FastPath, FastPathCounters, TapDevice } from '@weft/tap'
-import type { Bind, Endpoint } from '@weft/udp'
+import type { FastPathCounters } from '@weft/tap'
+import type { Endpoint } from '@weft/udp'
 import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, PacketKind, macToString, writeDataHeader } from '@weft/wire'
 import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, HOP_HEADER_BYTES, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
 import type { ControlPacketHandler, TrafficCounters } from './datapath-core.js'
