@@ -30,6 +30,8 @@ interface Topology {
    * lab DHT, so nothing but weft's own hole punch (coordinated over the mesh) can link a and b.
    */
   join?: string
+  /** A firewall on a drops UDP to and from weft's data port (6783): only the swarm stream gets through. */
+  dataPortBlocked?: boolean
 }
 
 const TOPOLOGIES: Topology[] = [
@@ -57,6 +59,14 @@ const TOPOLOGIES: Topology[] = [
     private: [{ name: 'a', kind: 'symmetric' }, { name: 'b', kind: 'easy' }],
     path: /^relay via [0-9a-f]{12}: this host behind symmetric NAT/,
     join: 'c',
+  },
+  {
+    // no third peer to relay through, no UDP between the data sockets: the swarm stream's datagrams carry the data
+    title: 'both public, a firewall drops UDP on the data port, no third peer',
+    public: ['a', 'b'],
+    private: [],
+    path: /^direct over swarm datagrams: UDP to 10\.200\.0\.\d+:6783 unanswered$/,
+    dataPortBlocked: true,
   },
   {
     title: 'both behind symmetric NATs, a public third peer',
@@ -97,6 +107,10 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     const captures = await Promise.all(watched.map(async (h) => await h.capture('eth0')))
 
     const peers = ['a', 'b', ...t.public.filter((n) => n !== 'a' && n !== 'b')].map((n) => nat!.host(n))
+    if (t.dataPortBlocked) {
+      await peers[0].nft(['table inet datafw {', '  chain in { type filter hook input priority 0; udp dport 6783 drop; udp sport 6783 drop; }',
+        '  chain out { type filter hook output priority 0; udp dport 6783 drop; udp sport 6783 drop; }', '}', ''].join('\n'))
+    }
     for (const h of peers) await launch(h, h.name === t.join ? [] : how)
     const [a, b] = peers
     const ca = await container(a, 'ca', '10.50.0.1/16')
@@ -127,6 +141,7 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     const text = (await a.weft(['status', 'connections'])).stdout
     const why = `${text}\n${peers.map((h) => logLines(h, /"msg":"(swarm connection|direct data path|[^"]*punch|connection (established|lost)|duplicate|routes changed)/)).join('\n')}`
     if (found.path.startsWith('relay')) expect(reach, why).toBe(found.path.split(':')[0])
+    else if (t.dataPortBlocked) expect(reach, why).toBe('direct')
     else expect(reach, why).toMatch(/^direct/)
     const unanchored = new RegExp(t.path.source.replace(/^\^/, '').replace(/\$$/, ''), 'm')
     expect(text, text).toMatch(unanchored)

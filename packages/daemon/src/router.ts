@@ -14,8 +14,7 @@ import type { Store } from '@weft/store'
 import { openStore } from '@weft/store'
 import type { NativeTap } from '@weft/tap'
 import { openFastPath, openTap } from '@weft/tap'
-import type { UdpBind } from '@weft/udp'
-import { FastBind, openUdpBind } from '@weft/udp'
+import { CarrierBind, FastBind, openUdpBind } from '@weft/udp'
 import type { Logger } from 'pino'
 import { ApiServer } from './api-server.js'
 import type { RouterApi } from './api-server.js'
@@ -44,7 +43,7 @@ export class Router implements RouterApi {
   private store!: Store
   private identity!: Identity
   private tap!: NativeTap
-  private bind!: UdpBind | FastBind
+  private bind!: CarrierBind
   private datapath!: Datapath
   private conns!: ConnectionManager
   private swarm: SwarmSource | null = null
@@ -83,8 +82,10 @@ export class Router implements RouterApi {
     // WEFT_FAST_PATH_GSO=1: experimental UDP GSO on the fast path's sends (docs/PERFORMANCE.md)
     const gso = process.env.WEFT_FAST_PATH_GSO === '1'
     const fast = cfg.fastPath ? openFastPath({ port: cfg.port, rekeyAfter: REKEY_AFTER_PACKETS, dontFragment: true, gso }) : undefined
-    this.bind = fast ? new FastBind(fast, true) : await openUdpBind({ port: cfg.port, address: '0.0.0.0', dontFragment: true })
-    if (this.bind.dontFragmentProblem) this.logger.warn({ reason: this.bind.dontFragmentProblem }, 'cannot set DF on the data socket: datagrams may be fragmented')
+    const udp = fast ? new FastBind(fast, true) : await openUdpBind({ port: cfg.port, address: '0.0.0.0', dontFragment: true })
+    if (udp.dontFragmentProblem) this.logger.warn({ reason: udp.dontFragmentProblem }, 'cannot set DF on the data socket: datagrams may be fragmented')
+    // swarm streams' datagrams: a neighbour's data path when UDP to it does not work
+    this.bind = new CarrierBind(udp)
     if (fast) this.tap.attachFastPath(fast)
     const selfId = this.identity.publicKey.toString('hex')
     this.datapath = new Datapath({ mtu: cfg.mtu, underlayMtu: cfg.underlayMtu, selfId }, { tap: this.tap, bind: this.bind, fast })
@@ -93,7 +94,7 @@ export class Router implements RouterApi {
     this.conns = new ConnectionManager(
       { nickname: cfg.nickname, port: cfg.port, mtu: cfg.mtu, restartId: this.restartId, connectionLimit: cfg.connectionLimit },
       {
-        identity: this.identity, networkKeys, datapath: this.datapath, logger: this.logger,
+        identity: this.identity, networkKeys, datapath: this.datapath, logger: this.logger, carriers: this.bind,
         count: (event, reason) => {
           if (event === 'handshake_failure') this.metrics.handshakeFailures.inc({ reason: reason ?? 'unknown' })
           else if (event === 'bad_message') this.metrics.badControlMessages.inc()

@@ -48,3 +48,14 @@ export interface SessionStats {
   relayedPackets: number
   relayedBytes: number
 }
+
+/** `Datapath.directLiveness`: what the newest direct session with a peer heard, and when (ms). */
+export interface DirectLiveness {
+  createdAt: number
+  /** Last authenticated datagram over UDP (0: never). */
+  lastReceivedAt: number
+  /** Last authenticated datagram over a carrier (0: never). */
+  carrierReceivedAt: number
+  /** The peer's last Heartbeat said it hears our UDP datagrams: 1, or 0 not; -1: not said yet. */
+  peerHearsUdp: number
+}

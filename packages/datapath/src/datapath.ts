@@ -1,7 +1,7 @@
 import type { FastPathCounters } from '@weft/tap'
 import type { Endpoint } from '@weft/udp'
 import { AEAD_TAG_BYTES, DATA_HEADER_BYTES, PacketKind, macToString, writeDataHeader } from '@weft/wire'
-import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, HOP_HEADER_BYTES, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
+import { DEFAULT_HOP_LIMIT, DEFAULT_UNDERLAY_MTU, MAX_DATAGRAM_BYTES, UNDERLAY_IPV4_UDP_BYTES } from './constants.js'
 import type { ControlPacketHandler, TrafficCounters } from './datapath-core.js'
 import { DatapathCore } from './datapath-core.js'
 import type { DatapathRoutes } from './datapath-routes.js'
@@ -9,17 +9,18 @@ import { DatapathError } from './errors.js'
 import { FastPublisher, NATIVE_SESSION_PARTS } from './fast-publisher.js'
 import { Inside } from './inside.js'
 import { Outside } from './outside.js'
+import { PathLimits } from './path-limits.js'
 import { PathProbes } from './path-probes.js'
 import type { ProbeAckHandler } from './path-probes.js'
-import { HOP_OVERHEAD_BYTES, HOP_PAYLOAD_OFFSET } from './hop-header.js'
+import { HOP_PAYLOAD_OFFSET } from './hop-header.js'
 import { isPeerId, peerIdBytes } from './peer-id-index.js'
 import type { SessionKeys } from './peer-session.js'
 import { PeerSession, RELAYED_ENDPOINT } from './peer-session.js'
 import { SENT, Sender } from './sender.js'
 
-import type { DatapathComponents, DatapathInit, SessionStats } from './datapath-types.js'
+import type { DatapathComponents, DatapathInit, DirectLiveness, SessionStats } from './datapath-types.js'
 
-export type { DatapathComponents, DatapathInit, SessionStats }
+export type { DatapathComponents, DatapathInit, DirectLiveness, SessionStats }
 
 /**
  * The data path: frames between the TAP and peers. The control path talks to it only through
@@ -37,10 +38,8 @@ export class Datapath {
   private readonly outside: Outside
   private readonly probes: PathProbes
   private readonly publisher: FastPublisher | undefined
-  /** Path MTUs the control path measured, by neighbour (`setPeerMtu`), until `removePeer`. */
-  private readonly pathMtus = new Map<string, number>()
-  /** Path MTUs measured end to end over a relay, by peer (`setRelayedPeerMtu`), until `removePeer`. */
-  private readonly relayedPathMtus = new Map<string, number>()
+  /** Path MTUs and carriers (`setPeerMtu`, `setRelayedPeerMtu`, `setCarrier`), until `removePeer`. */
+  private readonly limits: PathLimits
   private readonly control = Buffer.alloc(2048)
   private generation = 0
 
@@ -65,6 +64,7 @@ export class Datapath {
     this.inside = new Inside(this.core, this.sender, init.mtu)
     this.probes = new PathProbes(this.core, this.sender)
     this.outside = new Outside(this.core, this.sender, this.probes)
+    this.limits = new PathLimits(this.core, this.inside)
     const fast = components.fast
     if (fast === undefined) {
       components.tap.onBatch(this.inside.onBatch)
@@ -101,6 +101,7 @@ export class Datapath {
     if (received === s.fastReceivedSeen) return
     s.fastReceivedSeen = received
     s.lastReceivedAt = Math.max(s.lastReceivedAt, this.core.now())
+    s.udpReceivedAt = s.lastReceivedAt  // the fast path receives from its UDP socket only
   }
 
   /**
@@ -153,7 +154,7 @@ export class Datapath {
     this.core.routes = routes
     this.core.routed = true
     this.core.reindex()
-    this.fitPaths()
+    this.limits.fitAll()
     this.publisher?.sync()
   }
 
@@ -166,10 +167,9 @@ export class Datapath {
   /** Removes every session of `peer` and forgets the MACs learnt from it. */
   removePeer(peer: string): void {
     this.core.table = this.core.table.withoutPeer(peer)
-    this.pathMtus.delete(peer)
-    this.relayedPathMtus.delete(peer)
+    this.limits.forget(peer)
     this.core.macs.forgetOwner(peer)
-    this.fitPaths()
+    this.limits.fitAll()
     this.publisher?.sync()
   }
 
@@ -189,9 +189,10 @@ export class Datapath {
   /**
    * Sends an encrypted control packet (heartbeat, probe) to `peer`; false if no session (or, for
    * a relayed session, no next hop). Data, Relay and Broadcast are not control kinds. With
-   * `direct`, it goes on the newest direct session even when a relayed one carries the traffic.
+   * `direct`, it goes on the newest direct session even when a relayed one carries the traffic;
+   * to its UDP endpoint, or to `to` (a carrier) when given.
    */
-  sendControlPacket(peer: string, kind: PacketKind, payload: Uint8Array, direct = false): boolean {
+  sendControlPacket(peer: string, kind: PacketKind, payload: Uint8Array, direct = false, to?: Endpoint): boolean {
     const s = direct ? this.directSession(peer) : this.core.table.byPeer.get(peer)
     if (!s || kind === PacketKind.Data || kind === PacketKind.Relay || kind === PacketKind.Broadcast) return false
     if (s.relayedTo !== undefined) {
@@ -206,7 +207,7 @@ export class Datapath {
     writeDataHeader(buf, 0, kind, s.remoteIndex, counter)
     buf.set(payload, DATA_HEADER_BYTES)
     const ct = s.sender.seal(buf, DATA_HEADER_BYTES, payload.length, buf, 0, DATA_HEADER_BYTES, counter)
-    this.core.bind.send(buf, 0, DATA_HEADER_BYTES + ct, s.endpoint)
+    this.core.bind.send(buf, 0, DATA_HEADER_BYTES + ct, to ?? s.endpoint)
     s.packetsSent++
     s.bytesSent += DATA_HEADER_BYTES + ct
     return true
@@ -268,11 +269,34 @@ export class Datapath {
     return s && s.relayedTo === undefined ? { endpoint: s.endpoint, packetsSent: s.packetsSent + s.fastStats[0] } : undefined
   }
 
-  /** When the newest direct session with `peer` was created and last heard from (ms), if any. */
-  directLiveness(peer: string): { createdAt: number; lastReceivedAt: number } | undefined {
+  /**
+   * The newest direct session with `peer`, if any: when it was created, last heard from over UDP
+   * and over a carrier (ms, 0: never), and whether the peer's last word was that it hears our
+   * UDP datagrams (1, 0, or -1: it said nothing yet).
+   */
+  directLiveness(peer: string): DirectLiveness | undefined {
     const s = this.directSession(peer)
     if (s) this.catchUp(s)
-    return s && { createdAt: s.createdAt, lastReceivedAt: s.lastReceivedAt }
+    return s && { createdAt: s.createdAt, lastReceivedAt: s.udpReceivedAt, carrierReceivedAt: s.carrierReceivedAt, peerHearsUdp: s.peerHearsUdp }
+  }
+
+  /**
+   * Sends `peer`'s direct traffic through carrier `to` (@weft/udp CarrierBind) instead of UDP,
+   * or over UDP again with undefined; for its direct sessions now and later, until `removePeer`.
+   * The carrier takes datagrams of at most `maxDatagramBytes`; the sessions' MTU shrinks to fit.
+   * Sessions on a carrier are left to JS (the fast path sends UDP only).
+   */
+  setCarrier(peer: string, to: Endpoint | undefined, maxDatagramBytes = MAX_DATAGRAM_BYTES): void {
+    if (to === undefined) this.limits.carriers.delete(peer)
+    else this.limits.carriers.set(peer, { to, maxDatagramBytes })
+    this.limits.fitPeer(peer)
+    this.limits.fitAll()
+    this.publisher?.sync(true)
+  }
+
+  /** The carrier `setCarrier` chose for `peer`, if any. */
+  carrierOf(peer: string): Endpoint | undefined {
+    return this.limits.carriers.get(peer)?.to
   }
 
   /**
@@ -325,9 +349,9 @@ export class Datapath {
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_000) {
       throw new DatapathError('ERR_DATAPATH_CONFIG', `path MTU ${mtu} is out of range: use 68..65000`)
     }
-    this.pathMtus.set(peer, mtu)
-    for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo === undefined) s.limitPath(mtu)
-    this.fitPaths()
+    this.limits.pathMtus.set(peer, mtu)
+    this.limits.fitPeer(peer)
+    this.limits.fitAll()
     this.publisher?.sync()
     return this.core.newestDirect(peer)?.mtu
   }
@@ -343,15 +367,15 @@ export class Datapath {
     if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_000) {
       throw new DatapathError('ERR_DATAPATH_CONFIG', `path MTU ${mtu} is out of range: use 68..65000`)
     }
-    this.relayedPathMtus.set(peer, mtu)
-    this.fitPaths()
+    this.limits.relayedPathMtus.set(peer, mtu)
+    this.limits.fitAll()
     const s = this.core.table.byPeer.get(peer)
     return s?.relayedTo !== undefined ? s.mtu : undefined
   }
 
   /** The path MTU `setRelayedPeerMtu` set for `peer`, until `removePeer` forgets it. */
   relayedPeerMtu(peer: string): number | undefined {
-    return this.relayedPathMtus.get(peer)
+    return this.limits.relayedPathMtus.get(peer)
   }
 
   /** The peer our traffic to relayed `peer` goes to next, if any. */
@@ -360,28 +384,9 @@ export class Datapath {
     return s?.relayedTo !== undefined ? this.core.nextHop(peer)?.peer : undefined
   }
 
-  /**
-   * Fits every relayed session to the smaller of its end-to-end path MTU and its first hop's
-   * (less the Relay's overhead), and our Broadcasts to the smallest path MTU of the neighbours
-   * they go out to (less the hop header). Unknown path MTUs do not limit. Control path only.
-   */
-  private fitPaths(): void {
-    const hopMtu = (peer: string | undefined, overhead: number): number => {
-      const m = peer === undefined ? undefined : this.pathMtus.get(peer)
-      return m === undefined ? Infinity : m - overhead
-    }
-    for (const s of this.core.table.byIndex.values()) {
-      if (s.relayedTo === undefined) continue
-      s.limitPath(Math.min(this.relayedPathMtus.get(s.peer) ?? Infinity, hopMtu(this.core.nextHop(s.peer)?.peer, HOP_OVERHEAD_BYTES)))
-    }
-    let broadcast = Infinity
-    if (this.core.routed) for (const to of this.core.broadcastTo(this.core.selfId)) broadcast = Math.min(broadcast, hopMtu(to, HOP_HEADER_BYTES))
-    this.inside.limitBroadcast(broadcast)
-  }
-
   /** The path MTU `setPeerMtu` set for neighbour `peer`, until `removePeer` forgets it. */
   peerPathMtu(peer: string): number | undefined {
-    return this.pathMtus.get(peer)
+    return this.limits.pathMtus.get(peer)
   }
 
   /** Forgets MACs not seen for a while; the control path calls this periodically. */
@@ -454,11 +459,10 @@ export class Datapath {
       relayedTo,
       parts: this.publisher === undefined ? undefined : NATIVE_SESSION_PARTS,
     })
-    const pathMtu = relayedTo === undefined ? this.pathMtus.get(peer) : undefined
-    if (pathMtu !== undefined) s.limitPath(pathMtu)
+    if (relayedTo === undefined) this.limits.fitDirect(s)
     this.core.table = sendNow ? this.core.table.withSession(s) : this.core.table.withReceiveOnly(s)
     this.core.reindex()
-    this.fitPaths()
+    this.limits.fitAll()
     this.publisher?.sync()
     return s
   }

@@ -16,13 +16,14 @@ const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
 
 interface Published {
   endpoint: Endpoint
+  carrier: Endpoint | undefined
   mtu: number
   bundleCapacity: number
 }
 
 /**
  * Keeps the native fast path's table (@weft/tap `FastPath.publish`) in step with the data
- * path's: its direct IPv4 sessions (which one sends for each peer, endpoint, MTU, bundle size,
+ * path's: its direct IPv4 sessions not on a carrier (which one sends for each peer, endpoint, MTU, bundle size,
  * ciphers, replay window, counter cells) and the learnt MACs, local or a peer's. Control path
  * and JS data path call `sync` after anything that may have changed them; it republishes the
  * whole table only when the forwarding table, the MAC table or a session's endpoint, MTU or
@@ -38,9 +39,10 @@ export class FastPublisher {
 
   constructor(private readonly core: DatapathCore, readonly fast: FastPath) {}
 
-  sync(): void {
+  /** `force`: republish even if nothing it watches changed (a session left or joined a carrier). */
+  sync(force = false): void {
     if (this.fast.closed) return
-    if (this.core.table === this.table && this.core.macs.version === this.macVersion && !this.moved()) return
+    if (!force && this.core.table === this.table && this.core.macs.version === this.macVersion && !this.moved()) return
     this.publish()
   }
 
@@ -53,7 +55,7 @@ export class FastPublisher {
 
   private moved(): boolean {
     for (const [s, p] of this.published) {
-      if (s.endpoint !== p.endpoint || s.mtu !== p.mtu || s.bundleCapacity !== p.bundleCapacity) return true
+      if (s.endpoint !== p.endpoint || s.carrier !== p.carrier || s.mtu !== p.mtu || s.bundleCapacity !== p.bundleCapacity) return true
     }
     return false
   }
@@ -65,7 +67,7 @@ export class FastPublisher {
     const sessions: FastSessionEntry[] = []
     for (const s of core.table.byIndex.values()) {
       const e = s.endpoint
-      if (s.relayedTo !== undefined || !IPV4.test(e.address) || e.port === 0) continue
+      if (s.relayedTo !== undefined || s.carrier !== undefined || !IPV4.test(e.address) || e.port === 0) continue
       sessions.push({
         localIndex: s.localIndex, remoteIndex: s.remoteIndex, peer: this.slot(s.peer),
         sending: core.table.byPeer.get(s.peer) === s, address: e.address, port: e.port, mtu: s.mtu,
@@ -73,7 +75,7 @@ export class FastPublisher {
         receiver: s.receiver as FastSessionEntry['receiver'], replay: s.replay as FastSessionEntry['replay'],
         counter: s.counterCell, stats: s.fastStats,
       })
-      this.published.set(s, { endpoint: e, mtu: s.mtu, bundleCapacity: s.bundleCapacity })
+      this.published.set(s, { endpoint: e, carrier: s.carrier, mtu: s.mtu, bundleCapacity: s.bundleCapacity })
     }
     const macs: number[] = []
     core.macs.forEach((owner, mac) => {

@@ -17,7 +17,7 @@
  * dp.setPeerMtu(peerId, 1472 - PATH_OVERHEAD_BYTES) // once the largest acked size is known
  */
 export { Datapath, createDatapath } from './datapath.js'
-export type { DatapathComponents, DatapathInit, SessionStats } from './datapath.js'
+export type { DatapathComponents, DatapathInit, DirectLiveness, SessionStats } from './datapath.js'
 export type { ControlPacketHandler, TrafficCounters } from './datapath-core.js'
 export { NO_ROUTES } from './datapath-routes.js'
 export type { DatapathRoutes } from './datapath-routes.js'

@@ -1,4 +1,5 @@
 import type { Endpoint } from '@weft/udp'
+import { isCarrierEndpoint } from '@weft/udp'
 import {
   DATA_HEADER_BYTES, DataHeaderView, DecodeResult, PacketKind, countFrames, forEachFrame, isMulticastMac,
   macToNumber,
@@ -29,7 +30,9 @@ const HEADER_DROPS: Partial<Record<DecodeResult, DropReason>> = {
  *  2. authenticate find the session by index; reject replays before decrypting; decrypt in
  *                  place (header as associated data); only then mark the counter seen and
  *                  promote a newer session (rekey) to be the sending one; for a direct session,
- *                  follow the peer to the address it now sends from (roaming)
+ *                  follow the peer to the address it now sends from (roaming), unless it came
+ *                  over a carrier (a swarm stream's datagrams: noted, never roamed onto; a
+ *                  relayed session's datagram there is dropped)
  *  3. dispatch     by kind: Data -> deliver; Relay, Broadcast -> 4, 5, only from a direct session
  *                  (an authenticated neighbour); Probe -> answered at once with a ProbeAck on the
  *                  same session; ProbeAck -> the prober's handler (path-probes.ts); other control
@@ -58,6 +61,11 @@ export class Outside {
     core.traffic.bytesReceived += data.length
     const s = this.session(data, 0, data.length)
     if (s === undefined) return
+    const carried = isCarrierEndpoint(from)
+    if (carried && s.relayedTo !== undefined) {
+      core.drops.count(DropReason.WrongPath)
+      return
+    }
     const plainLen = this.authenticate(s, data, 0, data.length)
     if (plainLen < 0) return
     if (s.relayedTo !== undefined) {
@@ -68,7 +76,14 @@ export class Outside {
       this.dispatch(s, data, 0, plainLen)
       return
     }
-    if (s.endpoint.port !== from.port || s.endpoint.address !== from.address) s.endpoint = from
+    if (carried) {
+      s.carrierReceivedAt = s.lastReceivedAt
+    } else {
+      s.udpReceivedAt = s.lastReceivedAt
+      if (s.endpoint.port !== from.port || s.endpoint.address !== from.address) s.endpoint = from
+    }
+    // a link Heartbeat's first byte: whether the peer hears our UDP datagrams (link-monitor.ts)
+    if (this.header.kind === PacketKind.Heartbeat && plainLen >= 1) s.peerHearsUdp = data[DATA_HEADER_BYTES] === 1 ? 1 : 0
     this.dispatch(s, data, 0, plainLen)
   }
 

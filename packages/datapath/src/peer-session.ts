@@ -125,6 +125,20 @@ export class PeerSession {
   directFromAt = 0
   /** When a direct Heartbeat came saying the peer hears our direct datagrams too (ms); 0: never. */
   directAckAt = 0
+  /**
+   * Direct session only: a carrier endpoint (@weft/udp `isCarrierEndpoint`: a Hyperswarm
+   * stream's datagrams) the control path chose while UDP to the peer does not work
+   * (`Datapath.setCarrier`); while set, datagrams go there instead of to `endpoint`.
+   */
+  carrier: Endpoint | undefined = undefined
+  /** When the last authenticated datagram came over UDP, and over a carrier (ms); 0: never. */
+  udpReceivedAt = 0
+  carrierReceivedAt = 0
+  /**
+   * What the peer's last Heartbeat with a payload said of our UDP datagrams: 1 it hears them,
+   * 0 it does not, -1 no such Heartbeat yet.
+   */
+  peerHearsUdp = -1
 
   constructor(init: PeerSessionInit) {
     this.peer = init.peer

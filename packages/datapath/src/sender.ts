@@ -14,9 +14,10 @@ export type SendResult = DropReason | typeof SENT
 /**
  * The last step of both directions: seal a plaintext already in place and send it.
  *
- *  - send     to a peer: direct -> one datagram to its endpoint; relayed -> sealed end to end at
- *             HOP_PAYLOAD_OFFSET, then wrapped in a Relay sealed for the next hop (no copy), or,
- *             once the control path set a punched endpoint, sent there as it is (no Relay)
+ *  - send     to a peer: direct -> one datagram to its endpoint, or to its carrier once the
+ *             control path set one; relayed -> sealed end to end at HOP_PAYLOAD_OFFSET, then
+ *             wrapped in a Relay sealed for the next hop (no copy), or, once the control path
+ *             set a punched endpoint, sent there as it is (no Relay)
  *  - sendDirect  a relayed session's datagram straight to an endpoint (hole punching)
  *  - forward  a hop-by-hop plaintext (Relay, Broadcast) to one neighbour
  *  - fanOut   one Broadcast plaintext to several neighbours: a copy each, sealed in place for
@@ -144,7 +145,7 @@ export class Sender {
   }
 
   private transmit(s: PeerSession, buf: Buffer, length: number, traffic: boolean): void {
-    this.core.bind.send(buf, 0, length, s.endpoint)
+    this.core.bind.send(buf, 0, length, s.carrier ?? s.endpoint)
     if (traffic) {
       this.core.traffic.datagramsSent++
       this.core.traffic.bytesSent += length

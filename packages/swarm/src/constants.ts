@@ -14,3 +14,9 @@ export const SWARM_LOOKUP_IDLE_MS = 3_000
 export const SWARM_LOOKUP_MS = 30_000
 /** How often the lookup timer checks whether a lookup is due (ms). */
 export const SWARM_LOOKUP_TICK_MS = 250
+/**
+ * Largest weft datagram sent as one swarm stream message: UDX's base MTU (1200 bytes, what every
+ * UDX path carries before its MTU probing) less IPv4 (20), UDP (8), UDX (20) and the stream's
+ * message box (8-byte counter, 16-byte tag).
+ */
+export const SWARM_DATAGRAM_MAX_BYTES = 1200 - 20 - 8 - 20 - 24

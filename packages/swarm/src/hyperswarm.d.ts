@@ -33,6 +33,8 @@ declare module 'hyperswarm' {
     isInitiator: boolean
     remotePublicKey: Buffer
     rawStream: { remoteHost: string; remotePort: number } | null
+    /** Sends one unordered encrypted message (UDX streams only). */
+    trySend?: (data: Uint8Array) => void
   }
   export interface PeerInfo {
     publicKey: Buffer

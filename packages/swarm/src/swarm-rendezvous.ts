@@ -6,7 +6,7 @@ import { BOOTSTRAP_NODES } from 'hyperdht/lib/constants.js'
 import Hyperswarm from 'hyperswarm'
 import type { SwarmSocket } from 'hyperswarm'
 import type { BootstrapList } from './bootstrap-list.js'
-import { SWARM_LOOKUP_IDLE_MS, SWARM_LOOKUP_MS, SWARM_LOOKUP_TICK_MS, SWARM_MAX_PEERS } from './constants.js'
+import { SWARM_DATAGRAM_MAX_BYTES, SWARM_LOOKUP_IDLE_MS, SWARM_LOOKUP_MS, SWARM_LOOKUP_TICK_MS, SWARM_MAX_PEERS } from './constants.js'
 import { SwarmError } from './errors.js'
 
 export interface SwarmRendezvousInit {
@@ -31,6 +31,17 @@ export interface SwarmConnection {
   remotePublicKey: Buffer
   /** The remote UDP address the stream runs over, as we see it: `HOST:PORT`. */
   remoteAddress: string
+  /**
+   * The stream's unreliable datagrams (encrypted by the stream, no replay protection), or null
+   * when the stream has none. Carries whole weft datagrams (at most SWARM_DATAGRAM_MAX_BYTES).
+   */
+  datagrams: SwarmDatagrams | null
+}
+
+/** Send and receive unordered messages on a swarm stream (structurally a @weft/udp DatagramChannel). */
+export interface SwarmDatagrams {
+  send(data: Uint8Array): void
+  onMessage(handler: (data: Buffer) => void): void
 }
 
 /** One finished re-announce and lookup of the topic (for logs). */
@@ -139,7 +150,25 @@ export class SwarmRendezvous extends EventEmitter<SwarmRendezvousEvents> {
       initiator: socket.isInitiator,
       remotePublicKey: socket.remotePublicKey,
       remoteAddress: raw ? `${raw.remoteHost}:${raw.remotePort}` : '?',
+      datagrams: swarmDatagrams(socket),
     })
+  }
+}
+
+/** The datagrams of a Hyperswarm stream (secret-stream `trySend` and 'message'), if it has them. */
+function swarmDatagrams(socket: SwarmSocket): SwarmDatagrams | null {
+  const trySend = socket.trySend
+  if (typeof trySend !== 'function') return null
+  let handler: (data: Buffer) => void = () => {}
+  socket.on('message', (data: Buffer) => handler(data))
+  return {
+    send: (data) => {
+      // the stream boxes `data` into a new buffer before it returns; closed streams drop it
+      if (!socket.destroyed && data.length <= SWARM_DATAGRAM_MAX_BYTES) trySend.call(socket, data)
+    },
+    onMessage: (fn) => {
+      handler = fn
+    },
   }
 }
 

@@ -2,7 +2,7 @@ import dgram from 'node:dgram'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PMTUDISC_PROBE, getMtuDiscover, setDontFragment } from '@weft/tap'
 import type { Bind, Endpoint } from '../src/index.js'
-import { SimNetwork, openUdpBind, socketFd, UdpError } from '../src/index.js'
+import { CarrierBind, SimNetwork, openUdpBind, socketFd, UdpError } from '../src/index.js'
 
 // One compliance suite for the real and the simulated bind.
 type Pair = { a: Bind; b: Bind; aEnd: Endpoint; bEnd: Endpoint; close: () => Promise<void> }
@@ -23,6 +23,15 @@ const makers: Record<string, () => Promise<Pair>> = {
     const a = net.bind('10.0.0.1', 6783)
     const b = net.bind('10.0.0.2', 6783)
     return { a, b, aEnd: a.endpoint, bEnd: b.endpoint, close: async () => { await a.close(); await b.close() } }
+  },
+  // UDP endpoints pass through to the bind inside, unchanged
+  CarrierBind: async () => {
+    const net = new SimNetwork()
+    const a = net.bind('10.0.0.1', 6783)
+    const b = net.bind('10.0.0.2', 6783)
+    const ca = new CarrierBind(a)
+    const cb = new CarrierBind(b)
+    return { a: ca, b: cb, aEnd: a.endpoint, bEnd: b.endpoint, close: async () => { await ca.close(); await cb.close() } }
   },
 }
 

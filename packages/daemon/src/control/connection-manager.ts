@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import type { ConnectionInfo, TargetInfo } from '@weft/api'
 import type { Identity } from '@weft/crypto'
 import type { Datapath } from '@weft/datapath'
+import type { CarrierBind, DatagramChannel, Endpoint } from '@weft/udp'
 import type { ControlMessage } from '@weft/wire'
 import type { Logger } from 'pino'
 import {
@@ -51,6 +52,8 @@ export interface ConnectionManagerComponents {
   networkKeys: readonly Buffer[]
   datapath: Datapath
   logger: Logger
+  /** Where the datagram channels of swarm streams are attached, one per neighbour (default: not used). */
+  carriers?: CarrierBind
   /** Called for every counted event (handshake failures, bad messages) for metrics. */
   count?: (event: 'handshake_failure' | 'bad_message' | 'duplicate' | 'established' | 'rekey', reason?: string) => void
 }
@@ -158,7 +161,10 @@ export class ConnectionManager {
 
   connections(): ConnectionInfo[] {
     const stats = new Map(this.c.datapath.sessionStats().map((s) => [s.peer, s]))
-    return [...this.links].map((l) => l.toInfo(ENCRYPTION, l.peerId && this.byPeer.get(l.peerId) === l ? stats.get(l.peerId) : undefined))
+    return [...this.links].map((l) => {
+      const current = l.peerId !== null && this.byPeer.get(l.peerId) === l
+      return l.toInfo(ENCRYPTION, current ? stats.get(l.peerId!) : undefined, current && this.c.datapath.carrierOf(l.peerId!) !== undefined)
+    })
   }
 
   peers(): Array<{ id: string; nickname: string }> {
@@ -208,17 +214,23 @@ export class ConnectionManager {
    * Runs weft's handshake and the control protocol over any duplex stream found by another
    * source (the swarm): nothing on it is trusted before the Noise XXpsk0 handshake completes.
    */
-  adoptStream(stream: Duplex, init: { address: string; remoteHost: string; initiator: boolean; via: string }): void {
+  adoptStream(stream: Duplex, init: { address: string; remoteHost: string; initiator: boolean; via: string; datagrams?: DatagramChannel | null }): void {
     if (this.links.size >= this.limit) {
       this.c.count?.('handshake_failure', 'connection_limit')
       stream.destroy()
       return
     }
-    this.adopt(stream, init.address, init.initiator ? 'outbound' : 'inbound', null, init.remoteHost, init.via)
+    this.adopt(stream, init.address, init.initiator ? 'outbound' : 'inbound', null, init.remoteHost, init.via, init.datagrams ?? null)
+  }
+
+  /** The carrier endpoint of `peer`'s swarm stream datagrams, if its connection has them. */
+  carrierOf(peer: string): Endpoint | undefined {
+    return this.c.carriers?.endpointOf(peer)
   }
 
   private adopt(
     socket: net.Socket | Duplex, address: string, direction: 'outbound' | 'inbound', target: string | null, remoteHost?: string, via = 'tcp',
+    datagrams: DatagramChannel | null = null,
   ): void {
     const conn = new ControlConnection({
       socket,
@@ -229,6 +241,7 @@ export class ConnectionManager {
     })
     const link = new PeerLink(conn, address, direction, target, Date.now())
     link.via = via
+    link.datagrams = datagrams
     this.links.add(link)
     conn.on('established', () => this.onEstablished(link))
     conn.on('message', (msg) => this.onMessage(link, msg))
@@ -319,6 +332,7 @@ export class ConnectionManager {
       : { initiatorToResponder: receive, responderToInitiator: send }
     link.sessionStartedAt = Date.now()
     this.c.datapath.addSession(peerId, { localIndex: link.localIndex, remoteIndex: hello.sessionIndex, sendKey: send, receiveKey: receive }, endpoint, hello.mtu)
+    if (link.datagrams) this.c.carriers?.attach(peerId, link.datagrams)
     this.byPeer.set(peerId, link)
     link.state = 'established'
     link.establishedAt = Date.now()
@@ -333,6 +347,7 @@ export class ConnectionManager {
 
   private onClose(link: PeerLink, reason: string, duringHandshake: boolean): void {
     this.links.delete(link)
+    if (link.peerId && link.datagrams) this.c.carriers?.detach(link.peerId, link.datagrams)
     if (link.info === 'duplicate connection') {
       // the peer stays connected through the link that won: retire only this link's session
       if (link.peerId && this.byPeer.get(link.peerId) === link) this.byPeer.delete(link.peerId)

@@ -1,6 +1,7 @@
 import type { ConnectionInfo, ConnectionState } from '@weft/api'
 import type { DhKeyPair, DirectionalKeys } from '@weft/crypto'
 import { shortId } from '@weft/crypto'
+import type { DatagramChannel } from '@weft/udp'
 import type { ControlMessage } from '@weft/wire'
 
 type HelloMessage = Extract<ControlMessage, { t: 'hello' }>
@@ -23,6 +24,8 @@ export class PeerLink {
   private readonly rttSamples: number[] = []
   /** What carries the control connection: 'tcp', or 'swarm' for a Hyperswarm stream. */
   via = 'tcp'
+  /** The swarm stream's datagrams: the data path's carrier when UDP to the peer does not work. */
+  datagrams: DatagramChannel | null = null
   establishedAt: number | null = null
   lastHeardAt: number
   udpEndpoint: string | null = null
@@ -56,7 +59,8 @@ export class PeerLink {
     this.rttMs = Math.min(...this.rttSamples)
   }
 
-  toInfo(encryption: string, stats?: { bytesSent: number; bytesReceived: number; packetsSent: number; packetsReceived: number }): ConnectionInfo {
+  /** `carried`: the data path sends to the peer over this stream's datagrams (UDP does not work). */
+  toInfo(encryption: string, stats?: { bytesSent: number; bytesReceived: number; packetsSent: number; packetsReceived: number }, carried = false): ConnectionInfo {
     return {
       peer: this.peerId ? { id: this.peerId, shortId: shortId(Buffer.from(this.peerId, 'hex')), nickname: this.hello?.nickname ?? '' } : null,
       address: this.address,
@@ -64,7 +68,7 @@ export class PeerLink {
       state: this.state,
       info: this.info,
       encryption: this.state === 'established' ? encryption : '',
-      path: this.state === 'established' && this.udpEndpoint ? `direct ${this.udpEndpoint}${this.via === 'tcp' ? '' : ` (control over ${this.via})`}` : '-',
+      path: this.path(carried),
       udpEndpoint: this.udpEndpoint,
       mtu: this.mtu,
       rttMs: this.rttMs,
@@ -74,5 +78,11 @@ export class PeerLink {
       packetsSent: stats?.packetsSent ?? 0,
       packetsReceived: stats?.packetsReceived ?? 0,
     }
+  }
+
+  private path(carried: boolean): string {
+    if (this.state !== 'established' || !this.udpEndpoint) return '-'
+    if (carried) return `direct over ${this.via} datagrams: UDP to ${this.udpEndpoint} unanswered`
+    return `direct ${this.udpEndpoint}${this.via === 'tcp' ? '' : ` (control over ${this.via})`}`
   }
 }

@@ -94,6 +94,8 @@ export class Mesh implements MeshHooks {
       // (from before the direct link) is replaced; one the peer just set up is kept
       if (!up && this.e2e.sessionIndex(peer) !== c.datapath.sendingIndex(peer)) this.e2e.drop(peer)
       this.publishSelf()
+    }, undefined, (peer) => conns.carrierOf(peer), (peer, carried) => {
+      c.logger.warn({ peer: peer.slice(0, 12) }, carried ? 'direct data path over swarm datagrams: UDP unanswered' : 'direct data path back on UDP')
     })
     this.puncher = new HolePuncher({
       datapath: c.datapath, logger: c.logger, selfId: init.selfId, port: init.port,

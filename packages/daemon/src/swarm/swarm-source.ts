@@ -32,7 +32,7 @@ export class SwarmSource {
     this.rendezvous.on('connection', (conn) => {
       const host = plainAddress(conn.remoteAddress.slice(0, Math.max(0, conn.remoteAddress.lastIndexOf(':'))))
       this.c.logger.debug({ endpoint: conn.remoteAddress, initiator: conn.initiator }, 'swarm connection')
-      this.c.connections.adoptStream(conn.stream, { address: `swarm ${conn.remoteAddress}`, remoteHost: host, initiator: conn.initiator, via: 'swarm' })
+      this.c.connections.adoptStream(conn.stream, { address: `swarm ${conn.remoteAddress}`, remoteHost: host, initiator: conn.initiator, via: 'swarm', datagrams: conn.datagrams })
     })
     this.rendezvous.on('refresh', (r) => this.c.logger.debug(r, 'swarm announce and lookup'))
   }
