@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ChannelTap } from '@weft/tap'
 import { CarrierBind, SimNetwork, memoryChannelPair } from '@weft/udp'
@@ -118,5 +119,22 @@ describe('a direct session over a carrier', () => {
     expect(b.dp.drops()).toMatchObject({ wrong_path: 1 })
     expect(b.dp.punchedFrom(c)).toBeUndefined()
     void a
+  })
+
+  it('drops and counts arbitrary bytes from a carrier, and still carries frames after', async () => {
+    const { a, b, ca, carry, block } = carrierPair()
+    block(true)
+    carry()
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 1600 }), async (bytes) => {
+      const before = Object.values(b.dp.drops()).reduce((x, y) => x + y, 0)
+      ca.send(bytes)
+      await Promise.resolve()
+      await Promise.resolve()
+      expect(Object.values(b.dp.drops()).reduce((x, y) => x + y, 0)).toBe(before + 1)
+    }), { numRuns: 300 })
+    expect(b.tap.written).toHaveLength(0)
+    a.tap.inject(frame(B_MAC, A_MAC, 100, 7))
+    await settle()
+    expect(b.tap.written).toHaveLength(1)
   })
 })
