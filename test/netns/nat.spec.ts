@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { LabHost, NatKind, NatLab } from '@weft/testing'
 import { createNatLab, readPcap, waitFor } from '@weft/testing'
-import { FIXTURES, container, inContainer, launch, logLines, status, waitPath, waitPing } from './support.js'
+import { FIXTURES, container, inContainer, launch, logLines, metric, status, waitPath, waitPing } from './support.js'
 
 const DHT_PORT = 49737
 /** Nodes of the lab DHT: with 3, no peer ever learns it is reachable (HyperDHT's NAT check needs more). */
@@ -134,6 +134,8 @@ describe.sequential('routers find each other through the swarm across NATs', () 
     await sink.wait()
     expect(sink.stdout().trim()).toBe(source.stdout.trim())
     row.tcp = 'ok'
+    // a punched path is carried by the native fast path like a direct one (1 MiB: ~750 frames)
+    if (found.path.startsWith('direct (punched)')) expect(await metric(a, 'weft_fast_path_frames_in_total')).toBeGreaterThan(500)
 
     // status peers agrees on the kind of path (over the swarm, a link may still be routed around,
     // and punched meanwhile, until both ends report it)

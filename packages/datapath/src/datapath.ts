@@ -240,6 +240,7 @@ export class Datapath {
    */
   setPunched(peer: string, to: Endpoint | undefined): void {
     for (const s of this.core.table.byIndex.values()) if (s.peer === peer && s.relayedTo !== undefined) s.punchedTo = to
+    this.publisher?.sync(true)
   }
 
   /**

@@ -16,15 +16,17 @@ const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
 
 interface Published {
   endpoint: Endpoint
-  carrier: Endpoint | undefined
   mtu: number
   bundleCapacity: number
 }
 
 /**
  * Keeps the native fast path's table (@weft/tap `FastPath.publish`) in step with the data
- * path's: its direct IPv4 sessions not on a carrier (which one sends for each peer, endpoint, MTU, bundle size,
- * ciphers, replay window, counter cells) and the learnt MACs, local or a peer's. Control path
+ * path's: its sessions that send straight to an IPv4 UDP endpoint (which one sends for each
+ * peer, endpoint, MTU, bundle size, ciphers, replay window, counter cells) and the learnt MACs,
+ * local or a peer's. Those sessions are the direct ones not on a carrier, and the relayed ones
+ * on a hole-punched path: the same datagrams either way (sealed with the session's keys, no
+ * Relay around them), so the native loop needs nothing new for punched paths. Control path
  * and JS data path call `sync` after anything that may have changed them; it republishes the
  * whole table only when the forwarding table, the MAC table or a session's endpoint, MTU or
  * bundle size changed. Peers become small numbers (slots) for the native side.
@@ -55,7 +57,7 @@ export class FastPublisher {
 
   private moved(): boolean {
     for (const [s, p] of this.published) {
-      if (s.endpoint !== p.endpoint || s.carrier !== p.carrier || s.mtu !== p.mtu || s.bundleCapacity !== p.bundleCapacity) return true
+      if (wireEndpoint(s) !== p.endpoint || s.mtu !== p.mtu || s.bundleCapacity !== p.bundleCapacity) return true
     }
     return false
   }
@@ -66,8 +68,8 @@ export class FastPublisher {
     this.published.clear()
     const sessions: FastSessionEntry[] = []
     for (const s of core.table.byIndex.values()) {
-      const e = s.endpoint
-      if (s.relayedTo !== undefined || s.carrier !== undefined || !IPV4.test(e.address) || e.port === 0) continue
+      const e = wireEndpoint(s)
+      if (e === undefined || !IPV4.test(e.address) || e.port === 0) continue
       sessions.push({
         localIndex: s.localIndex, remoteIndex: s.remoteIndex, peer: this.slot(s.peer),
         sending: core.table.byPeer.get(s.peer) === s, address: e.address, port: e.port, mtu: s.mtu,
@@ -75,7 +77,7 @@ export class FastPublisher {
         receiver: s.receiver as FastSessionEntry['receiver'], replay: s.replay as FastSessionEntry['replay'],
         counter: s.counterCell, stats: s.fastStats,
       })
-      this.published.set(s, { endpoint: e, carrier: s.carrier, mtu: s.mtu, bundleCapacity: s.bundleCapacity })
+      this.published.set(s, { endpoint: e, mtu: s.mtu, bundleCapacity: s.bundleCapacity })
     }
     const macs: number[] = []
     core.macs.forEach((owner, mac) => {
@@ -96,4 +98,13 @@ export class FastPublisher {
     }
     return n
   }
+}
+
+/**
+ * Where `s`'s datagrams go as plain UDP, if they do: a direct session's endpoint (unless a
+ * carrier takes them), a relayed session's punched endpoint.
+ */
+function wireEndpoint(s: PeerSession): Endpoint | undefined {
+  if (s.relayedTo !== undefined) return s.punchedTo
+  return s.carrier === undefined ? s.endpoint : undefined
 }

@@ -19,13 +19,14 @@ import { Datapath, MAC_MAX_AGE_MS, REKEY_AFTER_PACKETS } from '@weft/datapath'
 const PEER_MAC = '02:aa:bb:cc:dd:01'
 const LOCAL = Buffer.from('02aabbccdd02', 'hex')
 
-function datagram(cipher: DataCipher, counter: bigint): Buffer {
+/** A Data datagram from PEER_MAC to LOCAL on our session `index`, sealed with `cipher`. */
+function datagram(cipher: DataCipher, counter: bigint, index = 5): Buffer {
   const f = Buffer.alloc(60, 0x5a)
   LOCAL.copy(f, 0)
   Buffer.from(PEER_MAC.replaceAll(':', ''), 'hex').copy(f, 6)
   const plain = Buffer.concat([Buffer.from([0, f.length]), f])
   const buf = Buffer.alloc(DATA_HEADER_BYTES + plain.length + 16)
-  writeDataHeader(buf, 0, PacketKind.Data, 5, counter)
+  writeDataHeader(buf, 0, PacketKind.Data, index, counter)
   plain.copy(buf, DATA_HEADER_BYTES)
   cipher.seal(buf, DATA_HEADER_BYTES, plain.length, buf, 0, DATA_HEADER_BYTES, counter)
   return buf
@@ -102,3 +103,29 @@ describe('FastPublisher', () => {
     expect(dp.drops().unknown_session).toBe(1)
   })
 })
+
+describe('FastPublisher and hole-punched paths', () => {
+  const PUNCHED = 'ab'.repeat(32)
+
+  it('carries a relayed session natively while it has a punched endpoint, and not after', async () => {
+    const key = randomBytes(32)
+    const cipher = new DataCipher(key)
+    dp.addRelayedSession(PUNCHED, { localIndex: 7, remoteIndex: 8, sendKey: randomBytes(32), receiveKey: key })
+    const d = (counter: bigint) => datagram(cipher, counter, 7)
+    const raw = fast.counters().upRaw
+    await send(d(1n))  // not punched: up untouched, and JS takes it for a punch arrival
+    await until(() => fast.counters().upRaw === raw + 1)
+    expect(tap.written).toHaveLength(1)
+
+    dp.setPunched(PUNCHED, { address: '127.0.0.1', port: peer.address().port })
+    await send(d(2n))
+    await until(() => fast.counters().tapDrops === 1)  // natively now (its MAC was learnt for it)
+    expect(fast.counters().upRaw).toBe(raw + 1)
+    expect(dp.sessionStats().find((s) => s.peer === PUNCHED)!.packetsReceived).toBe(2)
+
+    dp.setPunched(PUNCHED, undefined)
+    await send(d(3n))
+    await until(() => fast.counters().upRaw === raw + 2)  // back to JS
+  })
+})
+
