@@ -57,7 +57,7 @@ export function netnsEndpoint(h, netns) {
  * `pids` the tunnel processes whose CPU is counted, `underlay` { client endpoint, address } for
  * the baseline RTT.
  */
-export async function measureOverlay({ client, server, target, pids, seconds, underlay }) {
+export async function measureOverlay({ client, server, target, pids, seconds, underlay, hostPing }) {
   const cpu0 = pids.map(cpuSeconds)
   const single = await iperf(client, server, target, seconds, [])
   const cpu1 = pids.map(cpuSeconds)
@@ -67,6 +67,8 @@ export async function measureOverlay({ client, server, target, pids, seconds, un
   const udpSum = udp.end.sum
   const rttMs = await pingRtt(client, target)
   const underlayRttMs = await pingRtt(underlay.client, underlay.address)
+  // host namespace to host namespace across the overlay: where an anchor's own addresses sit
+  const hostRttMs = hostPing === undefined ? rttMs : await pingRtt(hostPing.client, hostPing.target)
   const cpu = cpu1.reduce((a, c, i) => a + c - cpu0[i], 0)
   return {
     singleMbps: single.end.sum_received.bits_per_second / 1e6,
@@ -76,6 +78,8 @@ export async function measureOverlay({ client, server, target, pids, seconds, un
     rttMs,
     underlayRttMs,
     rttOverheadMs: rttMs - underlayRttMs,
+    hostRttMs,
+    hostRttOverheadMs: hostRttMs - underlayRttMs,
     cpuSecondsPerGB: cpu / (bytes / 1e9),
   }
 }
@@ -93,6 +97,11 @@ export async function startWeftPair(lab, { secret, launchArgs = [], env: extraEn
   const c2 = `${h2.containerPrefix}c2`
   await waitFor(async () => (await h1.exec('ip', ['netns', 'exec', c1, 'ping', '-c1', '-W1', '10.44.0.2'], { allowFail: true })).code === 0 || undefined,
     { timeoutMs: 15_000, what: 'overlay ping' })
+  // each host also gets an overlay address on its bridge (weft expose): host-to-host RTT
+  await h1.weft(['expose', '10.44.255.1/16'])
+  await h2.weft(['expose', '10.44.255.2/16'])
+  await waitFor(async () => (await h1.exec('ping', ['-c1', '-W1', '10.44.255.2'], { allowFail: true })).code === 0 || undefined,
+    { timeoutMs: 15_000, what: 'host-to-host overlay ping' })
   const status = async (h) => JSON.parse((await h.weft(['status', '--json'])).stdout)
   const pids = [(await status(h1)).router.pid, (await status(h2)).router.pid]
   return {
@@ -101,6 +110,7 @@ export async function startWeftPair(lab, { secret, launchArgs = [], env: extraEn
     target: '10.44.0.2',
     pids,
     underlay: { client: hostEndpoint(h1), address: h2.address },
+    hostPing: { client: hostEndpoint(h1), target: '10.44.255.2' },
     stop: async () => {
       await h1.weft(['stop'])
       await h2.weft(['stop'])
