@@ -76,7 +76,8 @@ export class PathProbes {
     this.tx.writeUInt32LE(id >>> 0, at)
     this.tx.writeUInt32LE(size, at + 4)
     this.tx.fill(0, at + PROBE_HEADER_BYTES, at + plainLen)
-    return this.sender.send(s, PacketKind.Probe, this.tx, plainLen, false) === SENT
+    // a direct Probe measures UDP, also while the peer's traffic takes a carrier
+    return this.sender.send(s, PacketKind.Probe, this.tx, plainLen, false, true) === SENT
   }
 
   /** Data path: a Probe on `s`, plaintext at `buf[at, +plainLen)` (the datagram: plainLen + 32). */
@@ -88,7 +89,7 @@ export class PathProbes {
     const out = s.innerOffset + DATA_HEADER_BYTES
     buf.copy(this.ack, out, at, at + 4)
     this.ack.writeUInt32LE(DATA_HEADER_BYTES + plainLen + AEAD_TAG_BYTES, out + 4)
-    const r = this.sender.send(s, PacketKind.ProbeAck, this.ack, PROBE_HEADER_BYTES, false)
+    const r = this.sender.send(s, PacketKind.ProbeAck, this.ack, PROBE_HEADER_BYTES, false, true)
     if (r !== SENT) this.core.drops.count(r)
   }
 

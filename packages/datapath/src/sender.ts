@@ -33,13 +33,14 @@ export class Sender {
 
   /**
    * Sends the plaintext `buf[s.innerOffset + 16, +plainLen)` of `kind` to `s`'s peer. `traffic`
-   * false keeps it out of the totals (control packets, as before relaying existed).
+   * false keeps it out of the totals (control packets, as before relaying existed). `udp`: a
+   * direct session's datagram goes to its UDP endpoint even while a carrier takes its traffic.
    */
-  send(s: PeerSession, kind: PacketKind, buf: Buffer, plainLen: number, traffic = true): SendResult {
+  send(s: PeerSession, kind: PacketKind, buf: Buffer, plainLen: number, traffic = true, udp = false): SendResult {
     if (s.relayedTo === undefined) {
       const n = this.seal(s, kind, buf, 0, plainLen)
       if (n < 0) return DropReason.CounterExhausted
-      this.transmit(s, buf, n, traffic)
+      this.transmit(s, buf, n, traffic, udp)
       return SENT
     }
     if (s.punchedTo !== undefined) return this.sendDirect(s, kind, buf, plainLen, s.punchedTo, traffic)
@@ -144,8 +145,8 @@ export class Sender {
     return total
   }
 
-  private transmit(s: PeerSession, buf: Buffer, length: number, traffic: boolean): void {
-    this.core.bind.send(buf, 0, length, s.carrier ?? s.endpoint)
+  private transmit(s: PeerSession, buf: Buffer, length: number, traffic: boolean, udp = false): void {
+    this.core.bind.send(buf, 0, length, udp ? s.endpoint : s.carrier ?? s.endpoint)
     if (traffic) {
       this.core.traffic.datagramsSent++
       this.core.traffic.bytesSent += length

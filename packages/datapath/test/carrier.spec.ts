@@ -138,3 +138,17 @@ describe('a direct session over a carrier', () => {
     expect(b.tap.written).toHaveLength(1)
   })
 })
+
+describe('path-MTU probes on a carried session', () => {
+  it('go over UDP: they measure UDP, not the carrier', async () => {
+    const { a, b, ca, udp, carry } = carrierPair()
+    carry()
+    const acks: number[] = []
+    a.dp.onProbeAck((_, id) => acks.push(id))
+    expect(a.dp.sendProbe(b.id, 7, 1400)).toBe(true)
+    await settle()
+    expect(ca.sent).toBe(0)
+    expect(udp.map((d) => d.data.length)).toEqual([1400, 40])  // the Probe, and b's ProbeAck over UDP too
+    expect(acks).toEqual([7])
+  })
+})
